@@ -1,0 +1,37 @@
+"""The navigation a user sees: only what their roles may use."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from brokerdesk.access import roles
+from brokerdesk.access.scope import grants_for, roles_of
+
+# (url name, label, needed permission, shown to self-scoped roles)
+NAV = [
+    ("home", _("Workbench"), None, True),
+    ("org:tree", _("Organisation"), roles.VIEW, False),
+    ("org:team-list", _("Teams"), roles.VIEW, False),
+    ("org:staff-list", _("Staff"), roles.VIEW, True),
+    ("org:outlet-list", _("Outlets"), roles.VIEW, True),
+    ("org:bank-list", _("Partner banks"), roles.VIEW, False),
+    ("org:agreement-list", _("Agreements"), roles.VIEW, False),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    grants = grants_for(user)
+    wide = any(g.level > roles.ScopeLevel.SELF for g in grants)
+    items = []
+    for url_name, label, perm, for_self in NAV:
+        if perm is not None and not any(perm in g.perms for g in grants):
+            continue
+        if not wide and not for_self:
+            continue
+        url = reverse(url_name)
+        active = request.path == url if url_name == "home" else request.path.startswith(url)
+        items.append({"url": url, "label": label, "active": active})
+    role_labels = [str(roles.Role(r).label) for r in sorted(roles_of(user))]
+    return {"nav_items": items, "nav_roles": role_labels, "nav_admin": user.is_staff}

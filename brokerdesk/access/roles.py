@@ -1,0 +1,87 @@
+"""The roles of DESIGN.md and what each may do.
+
+A role grants a *scope level* (how much of the organisation tree it sees) and a set of
+*permissions* (what it may do inside that scope). Both are data here so that one module,
+``access.scope``, can turn them into querysets for pages, API, exports and search alike.
+"""
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopeLevel(IntEnum):
+    NONE = 0  # configuration only: sees no business records
+    SELF = 1  # own records
+    ASSIGNED = 2  # the client managers assigned to a regional manager
+    TEAM = 3
+    BRANCH = 4
+    REGION = 5
+    COMPANY = 6
+
+
+class Role(models.TextChoices):
+    CLIENT_MANAGER = "client_manager", _("Client manager")
+    REGIONAL_MANAGER = "regional_manager", _("Regional manager")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    BRANCH_MANAGER = "branch_manager", _("Branch manager")
+    DEPUTY_MANAGER = "deputy_manager", _("Deputy / assistant manager")
+    ACCOUNTANT = "accountant", _("Chief accountant / finance")
+    TRADE_MANAGEMENT = "trade_management", _("Trade-management post")
+    ASSET_KEEPER = "asset_keeper", _("Asset keeper")
+    ATTENDANCE_RECORDER = "attendance_recorder", _("Attendance recorder")
+    REGION_HEAD = "region_head", _("Regional HQ head")
+    INTEGRATED_OFFICE = "integrated_office", _("Brokerage integrated office")
+    CHANNEL_MANAGEMENT = "channel_management", _("Channel management dept")
+    COUNTERSIGN_DEPT = "countersign_dept", _("Countersigning department")
+    VICE_PRESIDENT = "vice_president", _("Supervising vice-president")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+# Permissions. "view" is seeing records in scope; the others are changes.
+VIEW = "view"
+VIEW_SENSITIVE = "view_sensitive"  # full ID number and mobile (each view is logged)
+STAFF_CHANGE = "staff.change"
+TEAM_CHANGE = "team.change"
+OUTLET_CHANGE = "outlet.change"
+BANK_CHANGE = "bank.change"
+AGREEMENT_CHANGE = "agreement.change"
+ORG_CHANGE = "org.change"  # regional HQs, branches, departments
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    level: ScopeLevel
+    perms: frozenset[str]
+    anchor: str  # which field of RoleAssignment locates the scope: "", "region", "branch", "team"
+
+
+_BRANCH_ADMIN = frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE, TEAM_CHANGE, OUTLET_CHANGE, AGREEMENT_CHANGE})
+
+ROLE_DEFS: dict[str, RoleDef] = {
+    Role.CLIENT_MANAGER: RoleDef(ScopeLevel.SELF, frozenset({VIEW}), ""),
+    Role.REGIONAL_MANAGER: RoleDef(ScopeLevel.ASSIGNED, frozenset({VIEW}), ""),
+    Role.TEAM_LEAD: RoleDef(ScopeLevel.TEAM, frozenset({VIEW}), "team"),
+    Role.BRANCH_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
+    Role.DEPUTY_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
+    Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
+    Role.TRADE_MANAGEMENT: RoleDef(
+        ScopeLevel.BRANCH, frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE, OUTLET_CHANGE}), "branch"
+    ),
+    Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
+    Role.ATTENDANCE_RECORDER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
+    Role.REGION_HEAD: RoleDef(ScopeLevel.REGION, frozenset({VIEW}), "region"),
+    Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE}), ""),
+    Role.CHANNEL_MANAGEMENT: RoleDef(
+        ScopeLevel.COMPANY,
+        frozenset({VIEW, TEAM_CHANGE, OUTLET_CHANGE, BANK_CHANGE, AGREEMENT_CHANGE, ORG_CHANGE}),
+        "",
+    ),
+    # A countersigning department (compliance, HR, finance…) sees the company for its
+    # function; HR also keeps staff records.
+    Role.COUNTERSIGN_DEPT: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE}), ""),
+    Role.VICE_PRESIDENT: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW}), ""),
+    Role.SYSADMIN: RoleDef(ScopeLevel.NONE, frozenset(), ""),
+}

@@ -1,0 +1,236 @@
+"""The one place that decides what a user may see and change.
+
+Pages, API, exports and search all start from :func:`visible`. A user's roles become
+*grants* (a scope level, its anchor and the permissions it carries); each scoped model has
+one rule here that turns a grant into a filter. A user without a grant carrying the
+permission sees nothing: the scope fails closed.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
+from brokerdesk.org.models import (
+    Branch,
+    CooperationAgreement,
+    Department,
+    Outlet,
+    PartnerBank,
+    Region,
+    Staff,
+    Team,
+)
+
+security_log = logging.getLogger("brokerdesk.security")
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    level: ScopeLevel
+    perms: frozenset[str]
+    region_id: int | None = None
+    branch_id: int | None = None
+    team_id: int | None = None
+    staff_id: int | None = None
+    outlet_id: int | None = None
+
+
+def grants_for(user) -> list[Grant]:
+    """The user's grants, computed once per request object (cached on the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_bd_grants", None)
+    if cached is not None:
+        return cached
+    staff = Staff.objects.filter(user=user).select_related("branch").first()
+    grants = []
+    for ra in user.role_assignments.select_related("team", "branch"):
+        role_def = ROLE_DEFS.get(ra.role)
+        if role_def is None or role_def.level == ScopeLevel.NONE:
+            continue
+        region_id = ra.region_id
+        branch_id = ra.branch_id
+        team_id = ra.team_id
+        if ra.team_id:
+            branch_id = branch_id or ra.team.branch_id
+        if role_def.level in (ScopeLevel.SELF, ScopeLevel.ASSIGNED):
+            if staff is None:
+                continue  # a self-scoped role with no staff record sees nothing
+            branch_id = staff.branch_id
+            team_id = staff.team_id
+        grants.append(
+            Grant(
+                role=ra.role,
+                level=role_def.level,
+                perms=role_def.perms,
+                region_id=region_id,
+                branch_id=branch_id,
+                team_id=team_id,
+                staff_id=staff.pk if staff else None,
+                outlet_id=staff.outlet_id if staff else None,
+            )
+        )
+    user._bd_grants = grants
+    return grants
+
+
+def has_perm(user, perm: str) -> bool:
+    """Whether any of the user's roles carries ``perm`` somewhere (menus, buttons)."""
+    return any(perm in g.perms for g in grants_for(user))
+
+
+def roles_of(user) -> set[str]:
+    return {g.role for g in grants_for(user)}
+
+
+# --- One rule per scoped model: grant -> filter ---------------------------------------
+
+
+def _region_rule(g: Grant) -> Q:
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(pk=g.region_id)
+    return Q(branches__pk=g.branch_id) if g.branch_id else NOTHING
+
+
+def _branch_rule(g: Grant) -> Q:
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(region_id=g.region_id)
+    return Q(pk=g.branch_id) if g.branch_id else NOTHING
+
+
+def _department_rule(g: Grant) -> Q:
+    # Head-office departments are known to everyone in scope; branch departments follow the branch.
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(branch__isnull=True) | Q(branch__region_id=g.region_id)
+    return Q(branch__isnull=True) | Q(branch_id=g.branch_id)
+
+
+def _team_rule(g: Grant) -> Q:
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(branch__region_id=g.region_id)
+    if g.level == ScopeLevel.BRANCH:
+        return Q(branch_id=g.branch_id)
+    return Q(pk=g.team_id) if g.team_id else NOTHING
+
+
+def _outlet_rule(g: Grant) -> Q:
+    # Outlets are shared by the teams of a branch, so a team lead sees the branch's outlets;
+    # a client manager or regional manager sees the outlets where they and theirs work.
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(branch__region_id=g.region_id)
+    if g.level in (ScopeLevel.BRANCH, ScopeLevel.TEAM):
+        return Q(branch_id=g.branch_id)
+    if g.level == ScopeLevel.ASSIGNED:
+        return Q(pk=g.outlet_id) | Q(staff__regional_manager_id=g.staff_id)
+    return Q(pk=g.outlet_id) if g.outlet_id else NOTHING
+
+
+def _bank_rule(g: Grant) -> Q:
+    # Partner banks are firm-wide reference data, visible to every role with a scope.
+    return EVERYTHING
+
+
+def _agreement_rule(g: Grant) -> Q:
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(branch__region_id=g.region_id)
+    if g.level in (ScopeLevel.BRANCH, ScopeLevel.TEAM):
+        return Q(branch_id=g.branch_id)
+    return Q(outlets__pk=g.outlet_id) if g.outlet_id else NOTHING
+
+
+def _staff_rule(g: Grant) -> Q:
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(branch__region_id=g.region_id)
+    if g.level == ScopeLevel.BRANCH:
+        return Q(branch_id=g.branch_id)
+    own = Q(pk=g.staff_id) if g.staff_id else NOTHING
+    if g.level == ScopeLevel.TEAM:
+        return Q(team_id=g.team_id) | own
+    if g.level == ScopeLevel.ASSIGNED:
+        return Q(regional_manager_id=g.staff_id) | own
+    return own
+
+
+RULES: dict[type[Model], Callable[[Grant], Q]] = {
+    Region: _region_rule,
+    Branch: _branch_rule,
+    Department: _department_rule,
+    Team: _team_rule,
+    Outlet: _outlet_rule,
+    PartnerBank: _bank_rule,
+    CooperationAgreement: _agreement_rule,
+    Staff: _staff_rule,
+}
+
+# Rules that can match one row several times through a to-many join need DISTINCT.
+_TO_MANY = {Region, Outlet, CooperationAgreement}
+
+
+def scope_filter(user, model: type[Model], perm: str = VIEW) -> Q | None:
+    """The filter for ``model`` under the user's grants carrying ``perm``; None means nothing."""
+    rule = RULES.get(model)
+    if rule is None:
+        raise LookupError(f"no scope rule for {model.__name__}: add one to access.scope.RULES")
+    combined = None
+    for g in grants_for(user):
+        if perm not in g.perms:
+            continue
+        q = rule(g)
+        if q == EVERYTHING:
+            return EVERYTHING
+        combined = q if combined is None else combined | q
+    return combined
+
+
+def visible(user, queryset_or_model, perm: str = VIEW) -> QuerySet:
+    """Rows of the queryset (or model) that the user may act on with ``perm``."""
+    qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    q = scope_filter(user, qs.model, perm)
+    if q is None:
+        return qs.none()
+    if q == EVERYTHING:
+        return qs
+    if qs.model in _TO_MANY:
+        # Filter by primary key through a subquery rather than .distinct(), so callers can
+        # still order, annotate and paginate freely.
+        return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+    return qs.filter(q)
+
+
+def can(user, perm: str, obj: Model) -> bool:
+    return visible(user, type(obj)._default_manager.filter(pk=obj.pk), perm).exists()
+
+
+def get_for_user(user, queryset_or_model, pk, perm: str = VIEW) -> Model:
+    """One object in the user's scope, or 404. An out-of-scope attempt is logged."""
+    qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    try:
+        return visible(user, qs, perm).get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        if qs.model._default_manager.filter(pk=pk).exists() if str(pk).isdigit() else False:
+            security_log.warning(
+                "refused %s on %s #%s for user %s", perm, qs.model.__name__, pk, getattr(user, "pk", None)
+            )
+        raise Http404 from None
