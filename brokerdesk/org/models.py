@@ -207,7 +207,7 @@ class Team(models.Model):
 
     class Status(models.TextChoices):
         PREPARING = "preparing", _("Preparing")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", _("In operation")
         DISSOLVED = "dissolved", _("Dissolved")
 
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="teams", verbose_name=_("branch"))
