@@ -16,14 +16,21 @@ class RoleAssignment(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("login")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("login"),
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     region = models.ForeignKey(
         "org.Region", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("regional HQ")
     )
-    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("branch"))
-    team = models.ForeignKey("org.Team", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("team"))
+    branch = models.ForeignKey(
+        "org.Branch", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("branch")
+    )
+    team = models.ForeignKey(
+        "org.Team", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("team")
+    )
     department = models.ForeignKey(
         "org.Department",
         on_delete=models.PROTECT,
@@ -71,3 +78,6 @@ class SensitiveAccess(models.Model):
         verbose_name = _("sensitive field view")
         verbose_name_plural = _("sensitive field views")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.model}#{self.object_id}.{self.field} {self.at:%Y-%m-%d %H:%M}"

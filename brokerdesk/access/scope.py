@@ -206,7 +206,11 @@ def scope_filter(user, model: type[Model], perm: str = VIEW) -> Q | None:
 
 def visible(user, queryset_or_model, perm: str = VIEW) -> QuerySet:
     """Rows of the queryset (or model) that the user may act on with ``perm``."""
-    qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    qs = (
+        queryset_or_model
+        if isinstance(queryset_or_model, QuerySet)
+        else queryset_or_model._default_manager.all()
+    )
     q = scope_filter(user, qs.model, perm)
     if q is None:
         return qs.none()
@@ -225,7 +229,11 @@ def can(user, perm: str, obj: Model) -> bool:
 
 def get_for_user(user, queryset_or_model, pk, perm: str = VIEW) -> Model:
     """One object in the user's scope, or 404. An out-of-scope attempt is logged."""
-    qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    qs = (
+        queryset_or_model
+        if isinstance(queryset_or_model, QuerySet)
+        else queryset_or_model._default_manager.all()
+    )
     try:
         return visible(user, qs, perm).get(pk=pk)
     except (qs.model.DoesNotExist, ValueError, TypeError):

@@ -29,7 +29,9 @@ def reveal(*, user, obj, field: str, ip_address: str | None = None, channel: str
     if field not in SENSITIVE_FIELDS.get(type(obj), ()):
         raise PermissionDenied(_("This field cannot be revealed."))
     if not may_see_sensitive(user, obj):
-        security_log.warning("refused reveal of %s.%s #%s for user %s", type(obj).__name__, field, obj.pk, user.pk)
+        security_log.warning(
+            "refused reveal of %s.%s #%s for user %s", type(obj).__name__, field, obj.pk, user.pk
+        )
         raise PermissionDenied(_("You may not see this in full."))
     SensitiveAccess.objects.create(
         user=user,

@@ -24,9 +24,13 @@ def normalize_id_number(value: str) -> str:
 def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
     if not ID_RE.match(value):
-        raise ValidationError(_("An ID number has 18 characters: 17 digits and a digit or X."), code="id_format")
+        raise ValidationError(
+            _("An ID number has 18 characters: 17 digits and a digit or X."), code="id_format"
+        )
     if id_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("This ID number's check digit is wrong; please check it."), code="id_checksum")
+        raise ValidationError(
+            _("This ID number's check digit is wrong; please check it."), code="id_checksum"
+        )
 
 
 def validate_mobile(value: str) -> None:

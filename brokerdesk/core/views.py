@@ -78,7 +78,9 @@ class RecordFormPage(LoginRequiredMixin, View):
 
     def render_form(self, form, obj, status=200):
         title = self.title_edit if obj else self.title_create
-        return render(self.request, self.template_name, {"form": form, "object": obj, "title": title}, status=status)
+        return render(
+            self.request, self.template_name, {"form": form, "object": obj, "title": title}, status=status
+        )
 
     def get(self, request, pk=None):
         if not has_perm(request.user, self.perm):

@@ -104,10 +104,16 @@ class AgreementViewSet(OrgRecordViewSet):
     m2m_fields = ("outlets",)
 
     def get_queryset(self):
-        return selectors.agreement_list(user=self.request.user).prefetch_related("outlets").order_by("-year", "pk")
+        return (
+            selectors.agreement_list(user=self.request.user)
+            .prefetch_related("outlets")
+            .order_by("-year", "pk")
+        )
 
     def save_instance(self, instance, m2m):
-        return services.agreement_save(actor=self.request.user, agreement=instance, outlets=m2m.get("outlets"))
+        return services.agreement_save(
+            actor=self.request.user, agreement=instance, outlets=m2m.get("outlets")
+        )
 
 
 class LevelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -135,7 +141,10 @@ class StaffViewSet(OrgRecordViewSet):
         """The full ID number and mobile, for roles that may see them; each call is logged."""
         staff = get_for_user(request.user, Staff, pk)
         ip = request.META.get("REMOTE_ADDR")
-        data = {f: reveal(user=request.user, obj=staff, field=f, ip_address=ip, channel="api") for f in ("id_number", "mobile")}
+        data = {
+            f: reveal(user=request.user, obj=staff, field=f, ip_address=ip, channel="api")
+            for f in ("id_number", "mobile")
+        }
         return Response(data)
 
     @extend_schema(request=serializers.StaffTransferSerializer, responses=serializers.StaffSerializer)
@@ -143,7 +152,9 @@ class StaffViewSet(OrgRecordViewSet):
     def transfer(self, request, pk=None):
         """Move the person to another team, outlet or regional manager from a date."""
         staff = get_for_user(request.user, Staff, pk, roles.STAFF_CHANGE)
-        payload = serializers.StaffTransferSerializer(data=request.data, context=self.get_serializer_context())
+        payload = serializers.StaffTransferSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         services.staff_transfer(

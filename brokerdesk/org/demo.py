@@ -34,34 +34,42 @@ DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed for the demo on purpose
 
 # (region code, region name, [(branch code, branch name, city, ID-number area code, street names)])
 REGIONS = [
-    ("BJ", "北京", [
-        ("BJ01", "北京金融街营业部", "北京", "110102", ["金融大街", "复兴门内大街", "西单北大街"]),
-        ("BJ02", "北京中关村营业部", "北京", "110108", ["中关村大街", "海淀南路", "学院路"]),
-        ("BJ03", "北京朝阳门营业部", "北京", "110105", ["朝阳门外大街", "建国路", "东三环中路"]),
-        ("TJ01", "天津南京路营业部", "天津", "120101", ["南京路", "解放北路", "友谊路"]),
-        ("HE01", "石家庄中山路营业部", "石家庄", "130102", ["中山西路", "裕华路", "建设南大街"]),
-        ("SX01", "太原迎泽营业部", "太原", "140106", ["迎泽大街", "府西街", "并州路"]),
-        ("SD01", "济南泉城路营业部", "济南", "370102", ["泉城路", "经十路", "历山路"]),
-        ("SD02", "青岛香港中路营业部", "青岛", "370202", ["香港中路", "山东路", "东海西路"]),
-        ("LN01", "沈阳青年大街营业部", "沈阳", "210102", ["青年大街", "北京街", "三好街"]),
-        ("LN02", "大连人民路营业部", "大连", "210202", ["人民路", "中山路", "五四路"]),
-        ("JL01", "长春人民大街营业部", "长春", "220102", ["人民大街", "自由大路", "亚泰大街"]),
-        ("HL01", "哈尔滨中央大街营业部", "哈尔滨", "230102", ["中央大街", "红军街", "中山路"]),
-    ]),
-    ("SH", "上海", [
-        ("SH01", "上海陆家嘴营业部", "上海", "310115", ["世纪大道", "浦东南路", "银城中路"]),
-        ("SH02", "上海徐汇营业部", "上海", "310104", ["漕溪北路", "肇嘉浜路", "天钥桥路"]),
-        ("SH03", "上海南京西路营业部", "上海", "310106", ["南京西路", "延安中路", "江宁路"]),
-        ("JS01", "南京中山路营业部", "南京", "320102", ["中山路", "汉中路", "珠江路"]),
-        ("JS02", "苏州工业园区营业部", "苏州", "320506", ["苏州大道", "星海街", "现代大道"]),
-        ("ZJ01", "杭州庆春路营业部", "杭州", "330102", ["庆春路", "延安路", "解放路"]),
-        ("ZJ02", "宁波中山东路营业部", "宁波", "330203", ["中山东路", "药行街", "百丈路"]),
-        ("AH01", "合肥长江中路营业部", "合肥", "340103", ["长江中路", "金寨路", "徽州大道"]),
-        ("FJ01", "福州五四路营业部", "福州", "350102", ["五四路", "八一七北路", "东街"]),
-        ("FJ02", "厦门湖滨南路营业部", "厦门", "350203", ["湖滨南路", "厦禾路", "鹭江道"]),
-        ("HB01", "武汉建设大道营业部", "武汉", "420103", ["建设大道", "解放大道", "中南路"]),
-        ("HN01", "长沙五一大道营业部", "长沙", "430102", ["五一大道", "芙蓉中路", "解放西路"]),
-    ]),
+    (
+        "BJ",
+        "北京",
+        [
+            ("BJ01", "北京金融街营业部", "北京", "110102", ["金融大街", "复兴门内大街", "西单北大街"]),
+            ("BJ02", "北京中关村营业部", "北京", "110108", ["中关村大街", "海淀南路", "学院路"]),
+            ("BJ03", "北京朝阳门营业部", "北京", "110105", ["朝阳门外大街", "建国路", "东三环中路"]),
+            ("TJ01", "天津南京路营业部", "天津", "120101", ["南京路", "解放北路", "友谊路"]),
+            ("HE01", "石家庄中山路营业部", "石家庄", "130102", ["中山西路", "裕华路", "建设南大街"]),
+            ("SX01", "太原迎泽营业部", "太原", "140106", ["迎泽大街", "府西街", "并州路"]),
+            ("SD01", "济南泉城路营业部", "济南", "370102", ["泉城路", "经十路", "历山路"]),
+            ("SD02", "青岛香港中路营业部", "青岛", "370202", ["香港中路", "山东路", "东海西路"]),
+            ("LN01", "沈阳青年大街营业部", "沈阳", "210102", ["青年大街", "北京街", "三好街"]),
+            ("LN02", "大连人民路营业部", "大连", "210202", ["人民路", "中山路", "五四路"]),
+            ("JL01", "长春人民大街营业部", "长春", "220102", ["人民大街", "自由大路", "亚泰大街"]),
+            ("HL01", "哈尔滨中央大街营业部", "哈尔滨", "230102", ["中央大街", "红军街", "中山路"]),
+        ],
+    ),
+    (
+        "SH",
+        "上海",
+        [
+            ("SH01", "上海陆家嘴营业部", "上海", "310115", ["世纪大道", "浦东南路", "银城中路"]),
+            ("SH02", "上海徐汇营业部", "上海", "310104", ["漕溪北路", "肇嘉浜路", "天钥桥路"]),
+            ("SH03", "上海南京西路营业部", "上海", "310106", ["南京西路", "延安中路", "江宁路"]),
+            ("JS01", "南京中山路营业部", "南京", "320102", ["中山路", "汉中路", "珠江路"]),
+            ("JS02", "苏州工业园区营业部", "苏州", "320506", ["苏州大道", "星海街", "现代大道"]),
+            ("ZJ01", "杭州庆春路营业部", "杭州", "330102", ["庆春路", "延安路", "解放路"]),
+            ("ZJ02", "宁波中山东路营业部", "宁波", "330203", ["中山东路", "药行街", "百丈路"]),
+            ("AH01", "合肥长江中路营业部", "合肥", "340103", ["长江中路", "金寨路", "徽州大道"]),
+            ("FJ01", "福州五四路营业部", "福州", "350102", ["五四路", "八一七北路", "东街"]),
+            ("FJ02", "厦门湖滨南路营业部", "厦门", "350203", ["湖滨南路", "厦禾路", "鹭江道"]),
+            ("HB01", "武汉建设大道营业部", "武汉", "420103", ["建设大道", "解放大道", "中南路"]),
+            ("HN01", "长沙五一大道营业部", "长沙", "430102", ["五一大道", "芙蓉中路", "解放西路"]),
+        ],
+    ),
 ]
 
 BANKS = [
@@ -99,7 +107,8 @@ LEVELS = [
 ]
 
 SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 GIVEN_CHARS = (
     "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉萍红鹏飞辉丹宇浩凯健俊帆帅旭宁欣悦晨思雨佳琪嘉怡梓涵子轩博文晓东海波"
@@ -147,7 +156,9 @@ class DemoBuilder:
         return first17 + id_check_char(first17)
 
     def mobile(self) -> str:
-        prefix = self.rng.choice(["135", "136", "137", "138", "139", "150", "151", "152", "158", "186", "187", "188"])
+        prefix = self.rng.choice(
+            ["135", "136", "137", "138", "139", "150", "151", "152", "158", "186", "187", "188"]
+        )
         return prefix + f"{self.rng.randint(0, 99_999_999):08d}"
 
     def new_staff(self, *, branch, area, position, team=None, outlet=None, level=None, **extra) -> Staff:
@@ -184,13 +195,13 @@ class DemoBuilder:
         levels = [Level(code=c, name=n, rank=r) for c, n, r in LEVELS]
         bulk_create_with_history(levels, Level)
         levels = list(Level.objects.order_by("rank"))
-        banks = bulk_create_with_history([PartnerBank(code=c, name=n, short_name=s) for c, n, s in BANKS], PartnerBank)
-        banks = list(PartnerBank.objects.order_by("code"))
-        bulk_create_with_history(
-            [Department(kind=k, name=n) for k, n in HEAD_OFFICE_DEPARTMENTS], Department
+        banks = bulk_create_with_history(
+            [PartnerBank(code=c, name=n, short_name=s) for c, n, s in BANKS], PartnerBank
         )
+        banks = list(PartnerBank.objects.order_by("code"))
+        bulk_create_with_history([Department(kind=k, name=n) for k, n in HEAD_OFFICE_DEPARTMENTS], Department)
         regions, branches, areas, streets = [], [], {}, {}
-        for rcode, rname, branch_rows in REGIONS:
+        for rcode, rname, _branch_rows in REGIONS:
             regions.append(Region(code=rcode, name=rname))
         bulk_create_with_history(regions, Region)
         region_by_code = {r.code: r for r in Region.objects.all()}
@@ -210,7 +221,8 @@ class DemoBuilder:
         bulk_create_with_history(branches, Branch)
         branches = list(Branch.objects.order_by("pk"))
         bulk_create_with_history(
-            [Department(branch=b, kind=k, name=n) for b in branches for k, n in BRANCH_DEPARTMENTS], Department
+            [Department(branch=b, kind=k, name=n) for b in branches for k, n in BRANCH_DEPARTMENTS],
+            Department,
         )
         departments = {(d.branch_id, d.kind): d for d in Department.objects.all()}
 
@@ -222,7 +234,9 @@ class DemoBuilder:
                 street = streets[b.code][i % 3]
                 if bank:
                     name = f"{bank.short_name}{b.city}{street}支行"
-                    opens, closes = (dt.time(9, 0), dt.time(17, 0)) if i % 3 else (dt.time(8, 30), dt.time(16, 30))
+                    opens, closes = (
+                        (dt.time(9, 0), dt.time(17, 0)) if i % 3 else (dt.time(8, 30), dt.time(16, 30))
+                    )
                     weekdays = "123456" if i % 4 == 0 else "12345"
                 else:
                     name = f"{b.name}本部"
@@ -303,11 +317,15 @@ class DemoBuilder:
                 "manager": self.new_staff(branch=b, area=area, position=Staff.Position.BRANCH_MANAGER),
                 "deputy": self.new_staff(branch=b, area=area, position=Staff.Position.DEPUTY_MANAGER),
                 "accountant": self.new_staff(
-                    branch=b, area=area, position=Staff.Position.ACCOUNTANT,
+                    branch=b,
+                    area=area,
+                    position=Staff.Position.ACCOUNTANT,
                     department=departments[(b.pk, Department.Kind.FINANCE)],
                 ),
                 "trade": self.new_staff(
-                    branch=b, area=area, position=Staff.Position.BACK_OFFICE,
+                    branch=b,
+                    area=area,
+                    position=Staff.Position.BACK_OFFICE,
                     department=departments[(b.pk, Department.Kind.TRADE_MANAGEMENT)],
                 ),
             }
@@ -317,12 +335,20 @@ class DemoBuilder:
             area = areas[t.branch.code]
             branch_outlets = outlets_by_branch[t.branch_id]
             leads[t.pk] = self.new_staff(
-                branch=t.branch, area=area, position=Staff.Position.TEAM_LEAD, team=t,
-                outlet=branch_outlets[-1], level=levels[4],
+                branch=t.branch,
+                area=area,
+                position=Staff.Position.TEAM_LEAD,
+                team=t,
+                outlet=branch_outlets[-1],
+                level=levels[4],
             )
             rms[t.pk] = self.new_staff(
-                branch=t.branch, area=area, position=Staff.Position.REGIONAL_MANAGER, team=t,
-                outlet=rng.choice(branch_outlets), level=levels[3],
+                branch=t.branch,
+                area=area,
+                position=Staff.Position.REGIONAL_MANAGER,
+                team=t,
+                outlet=rng.choice(branch_outlets),
+                level=levels[3],
             )
         bulk_create_with_history(self.staff, Staff, default_change_reason="demo data")
         saved = {s.emp_no: s for s in Staff.objects.filter(emp_no__in=[s.emp_no for s in self.staff])}
@@ -347,7 +373,9 @@ class DemoBuilder:
                 outlet=rng.choice(outlets_by_branch[t.branch_id][:11]),
                 level=level,
                 status=status,
-                employment_type=Staff.EmploymentType.PART_TIME if part_time else Staff.EmploymentType.FULL_TIME,
+                employment_type=Staff.EmploymentType.PART_TIME
+                if part_time
+                else Staff.EmploymentType.FULL_TIME,
                 regional_manager=saved[rms[t.pk].emp_no],
             )
         # A few who left, so status filters have something to show.
@@ -359,8 +387,13 @@ class DemoBuilder:
         StaffAssignment.objects.bulk_create(
             [
                 StaffAssignment(
-                    staff=s, branch_id=s.branch_id, team_id=s.team_id, outlet_id=s.outlet_id,
-                    regional_manager_id=s.regional_manager_id, starts_on=s.hired_on, ends_on=s.left_on,
+                    staff=s,
+                    branch_id=s.branch_id,
+                    team_id=s.team_id,
+                    outlet_id=s.outlet_id,
+                    regional_manager_id=s.regional_manager_id,
+                    starts_on=s.hired_on,
+                    ends_on=s.left_on,
                     reason="入职",
                 )
                 for s in placed
@@ -374,11 +407,14 @@ class DemoBuilder:
         first_branch = branches[0]
         first_team = teams[0]
         cms = list(
-            Staff.objects.filter(team=first_team, position=Staff.Position.CLIENT_MANAGER, status=Staff.Status.ACTIVE)
-            .order_by("emp_no")
+            Staff.objects.filter(
+                team=first_team, position=Staff.Position.CLIENT_MANAGER, status=Staff.Status.ACTIVE
+            ).order_by("emp_no")
         )
         other_team_cm = (
-            Staff.objects.filter(branch=branches[1], position=Staff.Position.CLIENT_MANAGER, status=Staff.Status.ACTIVE)
+            Staff.objects.filter(
+                branch=branches[1], position=Staff.Position.CLIENT_MANAGER, status=Staff.Status.ACTIVE
+            )
             .order_by("emp_no")
             .first()
         )
@@ -419,11 +455,7 @@ def build_demo(*, seed: int, profile: str, today: dt.date | None = None) -> None
 
 def demo_logins() -> list[DemoLogin]:
     """The demo logins present in the database, with their roles and people."""
-    rows = (
-        RoleAssignment.objects.all()
-        .select_related("user", "user__staff")
-        .order_by("user_id")
-    )
+    rows = RoleAssignment.objects.all().select_related("user", "user__staff").order_by("user_id")
     logins = []
     for ra in rows:
         staff = getattr(ra.user, "staff", None)

@@ -63,7 +63,9 @@ class TeamFilter(django_filters.FilterSet):
 class OutletFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     branch = django_filters.ModelChoiceFilter(label=_("branch"), queryset=_scoped(Branch))
-    partner_bank = django_filters.ModelChoiceFilter(label=_("partner bank"), queryset=PartnerBank.objects.all())
+    partner_bank = django_filters.ModelChoiceFilter(
+        label=_("partner bank"), queryset=PartnerBank.objects.all()
+    )
 
     class Meta:
         model = Outlet

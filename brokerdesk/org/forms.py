@@ -92,7 +92,16 @@ class OutletForm(ScopedModelForm):
 
     class Meta:
         model = Outlet
-        fields = ["branch", "partner_bank", "name", "address", "opens_at", "closes_at", "weekdays", "is_active"]
+        fields = [
+            "branch",
+            "partner_bank",
+            "name",
+            "address",
+            "opens_at",
+            "closes_at",
+            "weekdays",
+            "is_active",
+        ]
         widgets = {"opens_at": TIME_WIDGET, "closes_at": TIME_WIDGET}
 
     def __init__(self, *args, **kwargs):
@@ -120,7 +129,11 @@ class AgreementForm(ScopedModelForm):
     class Meta:
         model = CooperationAgreement
         fields = ["bank", "branch", "year", "title", "starts_on", "ends_on", "outlets", "terms", "attachment"]
-        widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET, "outlets": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {
+            "starts_on": DATE_WIDGET,
+            "ends_on": DATE_WIDGET,
+            "outlets": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def clean(self):
         data = super().clean()
@@ -135,7 +148,13 @@ STAFF_PLACEMENT = ["branch", "department", "team", "regional_manager", "outlet"]
 
 class StaffForm(ScopedModelForm):
     perm = roles.STAFF_CHANGE
-    scoped_fields = {"branch": Branch, "department": Department, "team": Team, "regional_manager": Staff, "outlet": Outlet}
+    scoped_fields = {
+        "branch": Branch,
+        "department": Department,
+        "team": Team,
+        "regional_manager": Staff,
+        "outlet": Outlet,
+    }
 
     class Meta:
         model = Staff
@@ -159,7 +178,9 @@ class StaffForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["level"].queryset = Level.objects.all()
         rm = self.fields["regional_manager"]
-        rm.queryset = rm.queryset.filter(position__in=[Staff.Position.REGIONAL_MANAGER, Staff.Position.TEAM_LEAD])
+        rm.queryset = rm.queryset.filter(
+            position__in=[Staff.Position.REGIONAL_MANAGER, Staff.Position.TEAM_LEAD]
+        )
         if self.instance.pk:
             # Placement of an existing person changes only through a dated transfer.
             for name in STAFF_PLACEMENT:
@@ -182,8 +203,10 @@ class StaffTransferForm(forms.Form):
         self.fields["branch"].queryset = visible(user, Branch, roles.STAFF_CHANGE)
         self.fields["team"].queryset = visible(user, Team)
         self.fields["outlet"].queryset = visible(user, Outlet)
-        self.fields["regional_manager"].queryset = visible(user, Staff).filter(
-            position__in=[Staff.Position.REGIONAL_MANAGER, Staff.Position.TEAM_LEAD]
-        ).exclude(pk=staff.pk)
+        self.fields["regional_manager"].queryset = (
+            visible(user, Staff)
+            .filter(position__in=[Staff.Position.REGIONAL_MANAGER, Staff.Position.TEAM_LEAD])
+            .exclude(pk=staff.pk)
+        )
         for name in ("branch", "team", "outlet", "regional_manager"):
             self.initial.setdefault(name, getattr(staff, f"{name}_id"))

@@ -32,7 +32,9 @@ class Region(models.Model):
 class Branch(models.Model):
     """A branch (营业部)."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="branches", verbose_name=_("regional HQ"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="branches", verbose_name=_("regional HQ")
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=80, unique=True)
     city = models.CharField(_("city"), max_length=30)
@@ -65,7 +67,12 @@ class Department(models.Model):
         OTHER = "other", _("Other")
 
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="departments", verbose_name=_("branch")
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("branch"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=80)
@@ -125,7 +132,9 @@ class Outlet(models.Model):
     """An outlet (网点), often a partner-bank outlet. Its hours are its client managers'
     working hours (第八条(一))."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("branch"))
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="outlets", verbose_name=_("branch")
+    )
     partner_bank = models.ForeignKey(
         PartnerBank,
         on_delete=models.PROTECT,
@@ -149,7 +158,9 @@ class Outlet(models.Model):
         ordering = ["branch_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["branch", "name"], name="outlet_unique_name_per_branch"),
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="outlet_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="outlet_closes_after_opens"
+            ),
             models.CheckConstraint(condition=~Q(weekdays=""), name="outlet_has_weekdays"),
         ]
 
@@ -174,13 +185,19 @@ def agreement_upload_to(instance: "CooperationAgreement", filename: str) -> str:
 class CooperationAgreement(models.Model):
     """A yearly cooperation agreement with a partner bank (第三条: 与合作银行签订当年的营销合作方案)."""
 
-    bank = models.ForeignKey(PartnerBank, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("bank"))
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("branch"))
+    bank = models.ForeignKey(
+        PartnerBank, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("bank")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("branch")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=120)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    outlets = models.ManyToManyField(Outlet, blank=True, related_name="agreements", verbose_name=_("outlets covered"))
+    outlets = models.ManyToManyField(
+        Outlet, blank=True, related_name="agreements", verbose_name=_("outlets covered")
+    )
     terms = models.TextField(_("terms"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to=agreement_upload_to, blank=True)
     attachment_name = models.CharField(_("attachment file name"), max_length=200, blank=True)
@@ -191,8 +208,12 @@ class CooperationAgreement(models.Model):
         verbose_name_plural = _("cooperation agreements")
         ordering = ["-year", "branch_id", "bank_id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_ends_after_start"),
-            models.UniqueConstraint(fields=["bank", "branch", "year"], name="agreement_one_per_bank_branch_year"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "branch", "year"], name="agreement_one_per_bank_branch_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,7 +231,9 @@ class Team(models.Model):
         ACTIVE = "active", _("In operation")
         DISSOLVED = "dissolved", _("Dissolved")
 
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="teams", verbose_name=_("branch"))
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="teams", verbose_name=_("branch")
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=80)
     lead = models.ForeignKey(
@@ -320,10 +343,20 @@ class Staff(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("branch")
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("branch"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("department")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("department"),
     )
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("team")
@@ -337,7 +370,12 @@ class Staff(models.Model):
         verbose_name=_("regional manager"),
     )
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("outlet")
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("outlet"),
     )
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
@@ -349,7 +387,9 @@ class Staff(models.Model):
         ordering = ["emp_no"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(hired_on__isnull=True) | Q(left_on__gte=models.F("hired_on")),
+                condition=Q(left_on__isnull=True)
+                | Q(hired_on__isnull=True)
+                | Q(left_on__gte=models.F("hired_on")),
                 name="staff_leaves_after_hire",
             ),
         ]
@@ -396,7 +436,6 @@ def staff_placement_errors(staff: "Staff") -> dict[str, str]:
     return errors
 
 
-
 class StaffAssignment(models.Model):
     """One period of a staff member's placement: team, outlet and regional manager.
 
@@ -404,12 +443,23 @@ class StaffAssignment(models.Model):
     so "who was where on a date" is always answerable.
     """
 
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("staff"))
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("branch"))
+    staff = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("staff")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("branch")
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("team"))
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("outlet"))
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("outlet")
+    )
     regional_manager = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("regional manager")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regional manager"),
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
@@ -433,3 +483,5 @@ class StaffAssignment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.starts_on}–{self.ends_on or ''}"

@@ -22,10 +22,16 @@ def staff_list(*, user) -> QuerySet[Staff]:
 
 
 def staff_detail_queryset(*, user) -> QuerySet[Staff]:
-    return staff_list(user=user).select_related("department", "user").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=StaffAssignment.objects.select_related("branch", "team", "outlet", "regional_manager", "recorded_by"),
+    return (
+        staff_list(user=user)
+        .select_related("department", "user")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=StaffAssignment.objects.select_related(
+                    "branch", "team", "outlet", "regional_manager", "recorded_by"
+                ),
+            )
         )
     )
 
@@ -40,9 +46,12 @@ def team_list(*, user) -> QuerySet[Team]:
 
 
 def outlet_list(*, user) -> QuerySet[Outlet]:
-    return visible(user, Outlet).select_related("branch", "partner_bank").annotate(
-        staff_count=Count("staff", filter=Q(staff__status=Staff.Status.ACTIVE))
-    ).order_by("branch__code", "name")
+    return (
+        visible(user, Outlet)
+        .select_related("branch", "partner_bank")
+        .annotate(staff_count=Count("staff", filter=Q(staff__status=Staff.Status.ACTIVE)))
+        .order_by("branch__code", "name")
+    )
 
 
 def bank_list(*, user) -> QuerySet[PartnerBank]:
@@ -68,7 +77,9 @@ def org_tree(*, user) -> list[Region]:
         .order_by("code")
     )
     return list(
-        visible(user, Region).prefetch_related(Prefetch("branches", queryset=branches, to_attr="visible_branches"))
+        visible(user, Region).prefetch_related(
+            Prefetch("branches", queryset=branches, to_attr="visible_branches")
+        )
     )
 
 

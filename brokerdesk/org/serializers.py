@@ -55,7 +55,17 @@ class OutletSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Outlet
-        fields = ["id", "branch", "partner_bank", "name", "address", "opens_at", "closes_at", "weekdays", "is_active"]
+        fields = [
+            "id",
+            "branch",
+            "partner_bank",
+            "name",
+            "address",
+            "opens_at",
+            "closes_at",
+            "weekdays",
+            "is_active",
+        ]
 
     def validate_weekdays(self, value: str) -> str:
         digits = "".join(sorted(set(value)))
@@ -71,7 +81,18 @@ class AgreementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CooperationAgreement
-        fields = ["id", "bank", "branch", "year", "title", "starts_on", "ends_on", "outlets", "terms", "attachment"]
+        fields = [
+            "id",
+            "bank",
+            "branch",
+            "year",
+            "title",
+            "starts_on",
+            "ends_on",
+            "outlets",
+            "terms",
+            "attachment",
+        ]
 
     def get_attachment(self, obj) -> str | None:
         if not obj.attachment:

@@ -78,12 +78,16 @@ def org_record_save(*, actor, instance: Model, reason: str = "") -> Model:
 
 
 @transaction.atomic
-def agreement_save(*, actor, agreement: CooperationAgreement, outlets=None, reason: str = "") -> CooperationAgreement:
+def agreement_save(
+    *, actor, agreement: CooperationAgreement, outlets=None, reason: str = ""
+) -> CooperationAgreement:
     _check_may_write(actor, agreement)
     if outlets is not None:
         strays = [o.name for o in outlets if o.branch_id != agreement.branch_id]
         if strays:
-            raise ValidationError({"outlets": _("These outlets belong to another branch: %s") % "、".join(strays)})
+            raise ValidationError(
+                {"outlets": _("These outlets belong to another branch: %s") % "、".join(strays)}
+            )
     _save(agreement, actor, reason)
     if outlets is not None:
         agreement.outlets.set(outlets)
@@ -159,7 +163,9 @@ def staff_transfer(
             ends_on=starts_on - dt.timedelta(days=1)
         )
         if closed != 1:
-            raise ValidationError(_("This person was transferred by someone else just now; reload and try again."))
+            raise ValidationError(
+                _("This person was transferred by someone else just now; reload and try again.")
+            )
     StaffAssignment.objects.create(
         staff=staff,
         branch=branch,

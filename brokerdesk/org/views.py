@@ -37,7 +37,11 @@ def client_ip(request) -> str | None:
 @login_required
 def home(request):
     today = timezone.localdate()
-    me = Staff.objects.filter(user=request.user).select_related("team__lead", "outlet", "branch", "level").first()
+    me = (
+        Staff.objects.filter(user=request.user)
+        .select_related("team__lead", "outlet", "branch", "level")
+        .first()
+    )
     context = {
         "me": me,
         "counts": selectors.workbench_counts(user=request.user, today=today),
@@ -53,7 +57,10 @@ def org_tree(request):
     return render(
         request,
         "org/tree.html",
-        {"regions": selectors.org_tree(user=request.user), "can_change": has_perm(request.user, roles.ORG_CHANGE)},
+        {
+            "regions": selectors.org_tree(user=request.user),
+            "can_change": has_perm(request.user, roles.ORG_CHANGE),
+        },
     )
 
 
@@ -91,7 +98,9 @@ def staff_detail(request, pk):
 def staff_reveal(request, pk, field):
     staff = get_for_user(request.user, Staff, pk)
     try:
-        value = reveal(user=request.user, obj=staff, field=field, ip_address=client_ip(request), channel="page")
+        value = reveal(
+            user=request.user, obj=staff, field=field, ip_address=client_ip(request), channel="page"
+        )
     except PermissionDenied:
         return HttpResponse(status=403)
     return HttpResponse(value, content_type="text/plain; charset=utf-8")
@@ -127,7 +136,9 @@ def staff_transfer(request, pk):
             else:
                 return redirect(staff.get_absolute_url())
     title = _("Transfer %(name)s") % {"name": staff.name}
-    return render(request, "core/record_form.html", {"form": form, "object": staff, "title": title}, status=status)
+    return render(
+        request, "core/record_form.html", {"form": form, "object": staff, "title": title}, status=status
+    )
 
 
 # --- Teams, outlets, banks, agreements ------------------------------------------------
@@ -150,7 +161,9 @@ def team_detail(request, pk):
     context = {
         "team": team,
         "members": members,
-        "history": _history_rows(team.history.select_related("history_user__staff").order_by("-history_date")[:30]),
+        "history": _history_rows(
+            team.history.select_related("history_user__staff").order_by("-history_date")[:30]
+        ),
         "can_change": can(request.user, roles.TEAM_CHANGE, team),
     }
     return render(request, "org/team_detail.html", context)
@@ -182,8 +195,12 @@ def outlet_detail(request, pk):
     outlet = get_for_user(request.user, selectors.outlet_list(user=request.user), pk)
     context = {
         "outlet": outlet,
-        "members": selectors.staff_list(user=request.user).filter(outlet=outlet).exclude(status=Staff.Status.LEFT),
-        "history": _history_rows(outlet.history.select_related("history_user__staff").order_by("-history_date")[:30]),
+        "members": selectors.staff_list(user=request.user)
+        .filter(outlet=outlet)
+        .exclude(status=Staff.Status.LEFT),
+        "history": _history_rows(
+            outlet.history.select_related("history_user__staff").order_by("-history_date")[:30]
+        ),
         "can_change": can(request.user, roles.OUTLET_CHANGE, outlet),
     }
     return render(request, "org/outlet_detail.html", context)
@@ -205,7 +222,10 @@ def bank_list(request):
     return render(
         request,
         "org/bank_list.html",
-        {"banks": selectors.bank_list(user=request.user), "can_create": has_perm(request.user, roles.BANK_CHANGE)},
+        {
+            "banks": selectors.bank_list(user=request.user),
+            "can_create": has_perm(request.user, roles.BANK_CHANGE),
+        },
     )
 
 
@@ -250,7 +270,9 @@ def agreement_detail(request, pk):
     context = {
         "agreement": agreement,
         "outlets": agreement.outlets.select_related("partner_bank"),
-        "history": _history_rows(agreement.history.select_related("history_user__staff").order_by("-history_date")[:30]),
+        "history": _history_rows(
+            agreement.history.select_related("history_user__staff").order_by("-history_date")[:30]
+        ),
         "can_change": can(request.user, roles.AGREEMENT_CHANGE, agreement),
     }
     return render(request, "org/agreement_detail.html", context)
@@ -264,7 +286,9 @@ def agreement_attachment(request, pk):
         raise Http404
     name = agreement.attachment_name or f"agreement-{agreement.pk}"
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(agreement.attachment.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    return FileResponse(
+        agreement.attachment.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
 
 
 class AgreementFormPage(RecordFormPage):
@@ -363,7 +387,11 @@ def _history_rows(records) -> list[dict]:
                     }
                 )
         user = record.history_user
-        who = (getattr(getattr(user, "staff", None), "name", None) or user.get_username()) if user else _("system")
+        who = (
+            (getattr(getattr(user, "staff", None), "name", None) or user.get_username())
+            if user
+            else _("system")
+        )
         rows.append({"record": record, "changes": changes, "who": who})
     return rows
 

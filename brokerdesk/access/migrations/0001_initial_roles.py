@@ -7,72 +7,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial_organisation'),
+        ("org", "0001_initial_organisation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalRoleAssignment',
+            name="HistoricalRoleAssignment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('client_manager', 'Client manager'), ('regional_manager', 'Regional manager'), ('team_lead', 'Team lead'), ('branch_manager', 'Branch manager'), ('deputy_manager', 'Deputy / assistant manager'), ('accountant', 'Chief accountant / finance'), ('trade_management', 'Trade-management post'), ('asset_keeper', 'Asset keeper'), ('attendance_recorder', 'Attendance recorder'), ('region_head', 'Regional HQ head'), ('integrated_office', 'Brokerage integrated office'), ('channel_management', 'Channel management dept'), ('countersign_dept', 'Countersigning department'), ('vice_president', 'Supervising vice-president'), ('sysadmin', 'System administrator')], max_length=30, verbose_name='role')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('branch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.branch', verbose_name='branch')),
-                ('department', models.ForeignKey(blank=True, db_constraint=False, help_text='For a countersigning department: which one.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.department', verbose_name='department')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.region', verbose_name='regional HQ')),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='org.team', verbose_name='team')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='login')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("client_manager", "Client manager"),
+                            ("regional_manager", "Regional manager"),
+                            ("team_lead", "Team lead"),
+                            ("branch_manager", "Branch manager"),
+                            ("deputy_manager", "Deputy / assistant manager"),
+                            ("accountant", "Chief accountant / finance"),
+                            ("trade_management", "Trade-management post"),
+                            ("asset_keeper", "Asset keeper"),
+                            ("attendance_recorder", "Attendance recorder"),
+                            ("region_head", "Regional HQ head"),
+                            ("integrated_office", "Brokerage integrated office"),
+                            ("channel_management", "Channel management dept"),
+                            ("countersign_dept", "Countersigning department"),
+                            ("vice_president", "Supervising vice-president"),
+                            ("sysadmin", "System administrator"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a countersigning department: which one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.region",
+                        verbose_name="regional HQ",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="org.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical role assignment',
-                'verbose_name_plural': 'historical role assignments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical role assignment",
+                "verbose_name_plural": "historical role assignments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SensitiveAccess',
+            name="SensitiveAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model', models.CharField(max_length=60)),
-                ('object_id', models.CharField(max_length=40)),
-                ('field', models.CharField(max_length=40)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('channel', models.CharField(default='page', max_length=10)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model", models.CharField(max_length=60)),
+                ("object_id", models.CharField(max_length=40)),
+                ("field", models.CharField(max_length=40)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("channel", models.CharField(default="page", max_length=10)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sensitive field view',
-                'verbose_name_plural': 'sensitive field views',
-                'ordering': ['-at'],
+                "verbose_name": "sensitive field view",
+                "verbose_name_plural": "sensitive field views",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('client_manager', 'Client manager'), ('regional_manager', 'Regional manager'), ('team_lead', 'Team lead'), ('branch_manager', 'Branch manager'), ('deputy_manager', 'Deputy / assistant manager'), ('accountant', 'Chief accountant / finance'), ('trade_management', 'Trade-management post'), ('asset_keeper', 'Asset keeper'), ('attendance_recorder', 'Attendance recorder'), ('region_head', 'Regional HQ head'), ('integrated_office', 'Brokerage integrated office'), ('channel_management', 'Channel management dept'), ('countersign_dept', 'Countersigning department'), ('vice_president', 'Supervising vice-president'), ('sysadmin', 'System administrator')], max_length=30, verbose_name='role')),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='org.branch', verbose_name='branch')),
-                ('department', models.ForeignKey(blank=True, help_text='For a countersigning department: which one.', null=True, on_delete=django.db.models.deletion.PROTECT, to='org.department', verbose_name='department')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='org.region', verbose_name='regional HQ')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='org.team', verbose_name='team')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='login')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("client_manager", "Client manager"),
+                            ("regional_manager", "Regional manager"),
+                            ("team_lead", "Team lead"),
+                            ("branch_manager", "Branch manager"),
+                            ("deputy_manager", "Deputy / assistant manager"),
+                            ("accountant", "Chief accountant / finance"),
+                            ("trade_management", "Trade-management post"),
+                            ("asset_keeper", "Asset keeper"),
+                            ("attendance_recorder", "Attendance recorder"),
+                            ("region_head", "Regional HQ head"),
+                            ("integrated_office", "Brokerage integrated office"),
+                            ("channel_management", "Channel management dept"),
+                            ("countersign_dept", "Countersigning department"),
+                            ("vice_president", "Supervising vice-president"),
+                            ("sysadmin", "System administrator"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="org.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a countersigning department: which one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="org.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="org.region",
+                        verbose_name="regional HQ",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="org.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'region', 'branch', 'team'), name='role_assignment_unique')],
+                "verbose_name": "role assignment",
+                "verbose_name_plural": "role assignments",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "region", "branch", "team"), name="role_assignment_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -48,7 +48,11 @@ def test_password_change_requires_old_password_and_then_works(client, org):
     assert resp.status_code == 200 and "old_password" in resp.context["form"].errors
     resp = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Another-Secret-77", "new_password2": "Another-Secret-77"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-Secret-77",
+            "new_password2": "Another-Secret-77",
+        },
     )
     assert resp.status_code == 302
     org.users.cm.refresh_from_db()

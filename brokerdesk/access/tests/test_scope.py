@@ -31,23 +31,49 @@ STAFF_SCOPE = {
 }
 
 TEAM_SCOPE = {
-    "cm": {"a"}, "cm_b": {"b"}, "outsider": {"c"}, "rm": {"a"}, "lead": {"a"},
-    "manager": {"a", "b"}, "region": {"a", "b"}, "channel": {"a", "b", "c"}, "sysadmin": set(), "norole": set(),
+    "cm": {"a"},
+    "cm_b": {"b"},
+    "outsider": {"c"},
+    "rm": {"a"},
+    "lead": {"a"},
+    "manager": {"a", "b"},
+    "region": {"a", "b"},
+    "channel": {"a", "b", "c"},
+    "sysadmin": set(),
+    "norole": set(),
 }
 
 OUTLET_SCOPE = {
-    "cm": {"o1"}, "cm_peer": {"o1b"}, "outsider": {"o2"}, "rm": {"o1", "o1b"}, "lead": {"o1", "o1b"},
-    "manager": {"o1", "o1b"}, "region": {"o1", "o1b"}, "vp": {"o1", "o1b", "o2"}, "sysadmin": set(),
+    "cm": {"o1"},
+    "cm_peer": {"o1b"},
+    "outsider": {"o2"},
+    "rm": {"o1", "o1b"},
+    "lead": {"o1", "o1b"},
+    "manager": {"o1", "o1b"},
+    "region": {"o1", "o1b"},
+    "vp": {"o1", "o1b", "o2"},
+    "sysadmin": set(),
 }
 
 AGREEMENT_SCOPE = {
-    "cm": {"a1"}, "outsider": {"a2"}, "lead": {"a1"}, "manager": {"a1"}, "region": {"a1"},
-    "channel": {"a1", "a2"}, "sysadmin": set(), "norole": set(),
+    "cm": {"a1"},
+    "outsider": {"a2"},
+    "lead": {"a1"},
+    "manager": {"a1"},
+    "region": {"a1"},
+    "channel": {"a1", "a2"},
+    "sysadmin": set(),
+    "norole": set(),
 }
 
 BRANCH_SCOPE = {
-    "cm": {"b1"}, "outsider": {"b2"}, "lead": {"b1"}, "manager": {"b1"}, "region": {"b1"},
-    "channel": {"b1", "b2"}, "sysadmin": set(),
+    "cm": {"b1"},
+    "outsider": {"b2"},
+    "lead": {"b1"},
+    "manager": {"b1"},
+    "region": {"b1"},
+    "channel": {"b1", "b2"},
+    "sysadmin": set(),
 }
 
 REGION_SCOPE = {"cm": {"r1"}, "outsider": {"r2"}, "region": {"r1"}, "vp": {"r1", "r2"}, "sysadmin": set()}

@@ -46,7 +46,9 @@ def test_translations_are_active_at_run_time():
 def test_every_translatable_string_in_the_code_is_in_the_catalogue(tmp_path):
     """makemessages over the code finds no msgid that the committed catalogue lacks."""
     base = Path(settings.BASE_DIR)
-    shutil.copytree(base / "brokerdesk", tmp_path / "brokerdesk", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        base / "brokerdesk", tmp_path / "brokerdesk", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tmp_path / "locale").mkdir()
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location"],

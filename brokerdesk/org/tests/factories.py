@@ -113,8 +113,12 @@ class StaffFactory(factory.django.DjangoModelFactory):
     def placement(obj, create, extracted, **kwargs):
         if create:
             StaffAssignment.objects.create(
-                staff=obj, branch=obj.branch, team=obj.team, outlet=obj.outlet,
-                regional_manager=obj.regional_manager, starts_on=obj.hired_on or dt.date(2025, 1, 1),
+                staff=obj,
+                branch=obj.branch,
+                team=obj.team,
+                outlet=obj.outlet,
+                regional_manager=obj.regional_manager,
+                starts_on=obj.hired_on or dt.date(2025, 1, 1),
             )
 
 
@@ -154,7 +158,9 @@ def build_org() -> SimpleNamespace:
     - manager of branch 1, trade post of branch 1, channel management and HR (company),
       region head of region 1, and the system administrator (no data scope).
     """
-    levels = [Level.objects.create(code=f"L{i}", name=n, rank=i) for i, n in enumerate(["见习", "初级", "中级"], 1)]
+    levels = [
+        Level.objects.create(code=f"L{i}", name=n, rank=i) for i, n in enumerate(["见习", "初级", "中级"], 1)
+    ]
     r1 = RegionFactory(code="BJ", name="北京")
     r2 = RegionFactory(code="SH", name="上海")
     b1 = BranchFactory(region=r1, code="BJ01", name="北京金融街营业部", city="北京")
@@ -170,10 +176,23 @@ def build_org() -> SimpleNamespace:
     lead_a = StaffFactory(name="赵六", branch=b1, team=team_a, outlet=o1, position=Staff.Position.TEAM_LEAD)
     team_a.lead = lead_a
     team_a.save(update_fields=["lead"])
-    rm = StaffFactory(name="钱七", branch=b1, team=team_a, outlet=o1, position=Staff.Position.REGIONAL_MANAGER)
-    cm = StaffFactory(name="张三", branch=b1, team=team_a, outlet=o1, regional_manager=rm, level=levels[1],
-                      emp_no="BJ0001", mobile="13812345678", id_number=make_id_number(501))
-    cm_peer = StaffFactory(name="孙八", branch=b1, team=team_a, outlet=o1b, regional_manager=rm, level=levels[0])
+    rm = StaffFactory(
+        name="钱七", branch=b1, team=team_a, outlet=o1, position=Staff.Position.REGIONAL_MANAGER
+    )
+    cm = StaffFactory(
+        name="张三",
+        branch=b1,
+        team=team_a,
+        outlet=o1,
+        regional_manager=rm,
+        level=levels[1],
+        emp_no="BJ0001",
+        mobile="13812345678",
+        id_number=make_id_number(501, area="310101"),
+    )
+    cm_peer = StaffFactory(
+        name="孙八", branch=b1, team=team_a, outlet=o1b, regional_manager=rm, level=levels[0]
+    )
     cm_b = StaffFactory(name="李四", branch=b1, team=team_b, outlet=o1b, level=levels[2])
     outsider = StaffFactory(name="王五", branch=b2, team=team_c, outlet=o2, emp_no="SH0001")
     manager = StaffFactory(name="周九", branch=b1, position=Staff.Position.BRANCH_MANAGER)

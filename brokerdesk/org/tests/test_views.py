@@ -104,7 +104,12 @@ def test_reveal_shows_full_id_to_branch_manager_and_logs_it(org, client_for):
     assert resp.status_code == 200
     assert resp.content.decode() == org.staff.cm.id_number
     log = SensitiveAccess.objects.get()
-    assert (log.user, log.field, log.object_id, log.channel) == (org.users.manager, "id_number", str(org.staff.cm.pk), "page")
+    assert (log.user, log.field, log.object_id, log.channel) == (
+        org.users.manager,
+        "id_number",
+        str(org.staff.cm.pk),
+        "page",
+    )
 
 
 def test_reveal_refused_to_team_lead_and_nothing_logged(org, client_for):
@@ -124,7 +129,7 @@ def _staff_form(org, **overrides):
         "name": "欧阳娜娜",
         "gender": "F",
         "mobile": "13900001111",
-        "id_number": make_id_number(777),
+        "id_number": make_id_number(777, area="440301"),
         "employment_type": "full_time",
         "position": "client_manager",
         "level": org.levels[0].pk,
@@ -148,7 +153,11 @@ def test_branch_manager_creates_staff_with_history_and_placement(org, client_for
     assert staff.history.count() == 1
     assert staff.history.first().history_user == org.users.manager
     placement = StaffAssignment.objects.get(staff=staff)
-    assert (placement.team, placement.starts_on, placement.ends_on) == (org.teams.a, dt.date(2026, 11, 2), None)
+    assert (placement.team, placement.starts_on, placement.ends_on) == (
+        org.teams.a,
+        dt.date(2026, 11, 2),
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -176,7 +185,9 @@ def test_bad_staff_input_shows_field_error_in_users_language_and_saves_nothing(
 
 
 def test_team_of_another_branch_is_refused_on_the_field(org, client_for):
-    resp = client_for(org.users.manager).post(reverse("org:staff-create"), _staff_form(org, team=org.teams.c.pk))
+    resp = client_for(org.users.manager).post(
+        reverse("org:staff-create"), _staff_form(org, team=org.teams.c.pk)
+    )
     assert resp.status_code == 400
     assert "team" in resp.context["form"].errors
     assert not Staff.objects.filter(emp_no="BJ0999").exists()
@@ -192,9 +203,9 @@ def test_team_in_same_branch_but_placement_mismatch_is_a_field_error(org, client
         reverse("org:staff-create"), _staff_form(org, branch=org.branches.b2.pk, team=org.teams.a.pk)
     )
     assert resp.status_code == 400
-    assert "团队属于其他营业部" in " ".join(resp.context["form"].errors["team"]) or "another branch" in " ".join(
+    assert "团队属于其他营业部" in " ".join(
         resp.context["form"].errors["team"]
-    )
+    ) or "another branch" in " ".join(resp.context["form"].errors["team"])
 
 
 def test_team_lead_cannot_create_or_edit_staff(org, client_for):
@@ -214,8 +225,9 @@ def test_branch_manager_cannot_edit_staff_of_another_branch(org, client_for):
 def test_edit_records_who_changed_what_and_shows_it_on_the_detail_page(org, client_for):
     c = client_for(org.users.manager)
     cm = org.staff.cm
-    data = _staff_form(org, emp_no=cm.emp_no, name=cm.name, id_number=cm.id_number, mobile=cm.mobile,
-                       level=org.levels[2].pk)
+    data = _staff_form(
+        org, emp_no=cm.emp_no, name=cm.name, id_number=cm.id_number, mobile=cm.mobile, level=org.levels[2].pk
+    )
     resp = c.post(reverse("org:staff-edit", args=[cm.pk]), data)
     assert resp.status_code == 302, resp.context["form"].errors if resp.context else resp
     cm.refresh_from_db()
@@ -233,8 +245,13 @@ def test_transfer_closes_old_placement_and_opens_new_one(org, client_for):
     cm = org.staff.cm
     resp = c.post(
         reverse("org:staff-transfer", args=[cm.pk]),
-        {"branch": org.branches.b1.pk, "team": org.teams.b.pk, "outlet": org.outlets.o1b.pk,
-         "starts_on": "2026-12-01", "reason": "调整网点"},
+        {
+            "branch": org.branches.b1.pk,
+            "team": org.teams.b.pk,
+            "outlet": org.outlets.o1b.pk,
+            "starts_on": "2026-12-01",
+            "reason": "调整网点",
+        },
     )
     assert resp.status_code == 302
     cm.refresh_from_db()
@@ -274,14 +291,27 @@ def test_branch_manager_creates_outlet_and_team_in_own_branch_only(org, client_f
     c = client_for(org.users.manager)
     resp = c.post(
         reverse("org:outlet-create"),
-        {"branch": org.branches.b1.pk, "name": "新网点", "address": "某路1号", "opens_at": "08:30",
-         "closes_at": "16:30", "weekdays": ["1", "2", "3", "4", "5", "6"], "is_active": "on"},
+        {
+            "branch": org.branches.b1.pk,
+            "name": "新网点",
+            "address": "某路1号",
+            "opens_at": "08:30",
+            "closes_at": "16:30",
+            "weekdays": ["1", "2", "3", "4", "5", "6"],
+            "is_active": "on",
+        },
     )
     assert resp.status_code == 302
     assert Outlet.objects.get(name="新网点").weekdays == "123456"
     resp = c.post(
         reverse("org:team-create"),
-        {"branch": org.branches.b2.pk, "code": "X1", "name": "越界团队", "founded_on": "2026-01-01", "status": "active"},
+        {
+            "branch": org.branches.b2.pk,
+            "code": "X1",
+            "name": "越界团队",
+            "founded_on": "2026-01-01",
+            "status": "active",
+        },
     )
     assert resp.status_code == 400
     assert "branch" in resp.context["form"].errors
@@ -311,8 +341,15 @@ def test_agreement_attachment_served_only_inside_scope(org, client_for):
 def test_agreement_with_outlets_of_another_branch_is_refused(org, client_for):
     resp = client_for(org.users.channel).post(
         reverse("org:agreement-create"),
-        {"bank": org.bank.pk, "branch": org.branches.b1.pk, "year": 2027, "title": "2027协议",
-         "starts_on": "2027-01-01", "ends_on": "2027-12-31", "outlets": [org.outlets.o2.pk]},
+        {
+            "bank": org.bank.pk,
+            "branch": org.branches.b1.pk,
+            "year": 2027,
+            "title": "2027协议",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-12-31",
+            "outlets": [org.outlets.o2.pk],
+        },
     )
     assert resp.status_code == 400
     assert "outlets" in resp.context["form"].errors
@@ -328,7 +365,9 @@ def test_home_workbench_counts_follow_scope(org, client_for):
 
 def test_navigation_shows_only_what_the_role_may_use(org, client_for):
     cm_nav = [str(i["label"]) for i in client_for(org.users.cm).get(reverse("home")).context["nav_items"]]
-    manager_nav = [str(i["label"]) for i in client_for(org.users.manager).get(reverse("home")).context["nav_items"]]
+    manager_nav = [
+        str(i["label"]) for i in client_for(org.users.manager).get(reverse("home")).context["nav_items"]
+    ]
     assert len(cm_nav) < len(manager_nav)
     assert client_for(org.users.manager).get(reverse("org:staff-list")).context["can_create"]
     assert not client_for(org.users.lead).get(reverse("org:staff-list")).context["can_create"]

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--profile", choices=sorted(PROFILES), default="small")
         parser.add_argument("--seed", type=int, default=20261129)
-        parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="reference date, YYYY-MM-DD")
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, default=None, help="reference date, YYYY-MM-DD"
+        )
         parser.add_argument("--if-empty", action="store_true", help="do nothing if organisation data exists")
 
     def handle(self, *args, profile, seed, today, if_empty, **options):
