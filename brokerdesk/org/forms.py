@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import visible
+from brokerdesk.core.files import validate_document
 from brokerdesk.org.models import (
     WEEKDAY_CHOICES,
     Branch,
@@ -134,6 +135,12 @@ class AgreementForm(ScopedModelForm):
             "ends_on": DATE_WIDGET,
             "outlets": forms.SelectMultiple(attrs={"size": 6}),
         }
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            validate_document(upload)
+        return upload
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, get_for_user, has_perm, roles_of, visible
 from brokerdesk.access.sensitive import masked, may_see_sensitive, reveal
+from brokerdesk.core.files import safe_display_name
 from brokerdesk.core.views import RecordFormPage, ScopedListPage, add_service_errors
 from brokerdesk.org import forms, selectors, services
 from brokerdesk.org.filters import AgreementFilter, OutletFilter, StaffFilter, TeamFilter
@@ -302,7 +303,7 @@ class AgreementFormPage(RecordFormPage):
         agreement = form.instance
         upload = form.cleaned_data.get("attachment")
         if upload and hasattr(upload, "content_type"):
-            agreement.attachment_name = upload.name[:200]
+            agreement.attachment_name = safe_display_name(upload.name)
         return services.agreement_save(
             actor=self.request.user, agreement=agreement, outlets=list(form.cleaned_data["outlets"])
         )
