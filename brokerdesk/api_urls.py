@@ -2,7 +2,9 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from brokerdesk.access.api import MeView, TokenView
+from brokerdesk.approvals import api as approvals_api
 from brokerdesk.org import api as org_api
+from brokerdesk.planning import api as planning_api
 
 router = DefaultRouter()
 router.register("regions", org_api.RegionViewSet, basename="region")
@@ -14,9 +16,18 @@ router.register("teams", org_api.TeamViewSet, basename="team")
 router.register("outlets", org_api.OutletViewSet, basename="outlet")
 router.register("levels", org_api.LevelViewSet, basename="level")
 router.register("staff", org_api.StaffViewSet, basename="staff")
+router.register("approvals/flows", approvals_api.FlowViewSet, basename="approval-flow")
+router.register("approvals/inbox", approvals_api.InboxViewSet, basename="approval-inbox")
+router.register("approvals/requests", approvals_api.RequestViewSet, basename="approval-request")
+router.register("approvals/delegations", approvals_api.DelegationViewSet, basename="approval-delegation")
+router.register("approvals/notifications", approvals_api.NotificationViewSet, basename="notification")
+router.register("planning/plans", planning_api.PlanViewSet, basename="plan")
+router.register("planning/actions", planning_api.CorrectiveActionViewSet, basename="corrective-action")
+router.register("planning/actuals", planning_api.ActualViewSet, basename="actual")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("token/", TokenView.as_view(), name="api-token"),
+    path("planning/progress/", planning_api.ProgressView.as_view(), name="api-progress"),
     *router.urls,
 ]

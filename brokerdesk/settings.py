@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "brokerdesk.core",
     "brokerdesk.org",
     "brokerdesk.access",
+    "brokerdesk.approvals",
+    "brokerdesk.planning",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +183,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "brokerdesk.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "brokerdesk.core.api.exception_handler",
@@ -195,7 +197,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StaffStatusEnum": "brokerdesk.org.models.Staff.Status",
+        "TeamStatusEnum": "brokerdesk.org.models.Team.Status",
+        "PlanStatusEnum": "brokerdesk.planning.models.PlanStatus",
+        "RequestStatusEnum": "brokerdesk.approvals.models.Request.Status",
+        "TaskStatusEnum": "brokerdesk.approvals.models.Task.Status",
+        "CorrectiveActionStatusEnum": "brokerdesk.planning.models.CorrectiveAction.Status",
+    },
 }
+
+# Modules that add their own demo records after the organisation (seed_demo).
+BROKERDESK_DEMO_EXTENSIONS = ["brokerdesk.planning.demo.build"]
+
+# Filter drop-downs offer "all" rather than Django's dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- History --------------------------------------------------------------------------
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

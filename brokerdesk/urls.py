@@ -13,6 +13,8 @@ urlpatterns = [
     path("password/", access_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("brokerdesk.org.urls")),
+    path("approvals/", include("brokerdesk.approvals.urls")),
+    path("planning/", include("brokerdesk.planning.urls")),
     path("api/", include("brokerdesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

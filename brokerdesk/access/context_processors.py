@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import grants_for, roles_of
+from brokerdesk.approvals.selectors import unread_notifications
+from brokerdesk.approvals.services import inbox
 
 # (url name, label, needed permission, shown to self-scoped roles)
 NAV = [
@@ -15,6 +17,10 @@ NAV = [
     ("org:outlet-list", _("Outlets"), roles.VIEW, True),
     ("org:bank-list", _("Partner banks"), roles.VIEW, False),
     ("org:agreement-list", _("Agreements"), roles.VIEW, False),
+    ("planning:plan-list", _("Plans"), roles.VIEW, False),
+    ("planning:my-targets", _("My targets"), roles.VIEW, True),
+    ("planning:progress", _("Progress"), roles.VIEW, False),
+    ("approvals:inbox", _("Approvals"), roles.VIEW, True),
 ]
 
 
@@ -22,7 +28,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        return {}  # a partial swap shows no navigation: spare its queries
     grants = grants_for(user)
+    counts = {"approvals:inbox": inbox(user).count()} if grants else {}
     wide = any(g.level > roles.ScopeLevel.SELF for g in grants)
     items = []
     for url_name, label, perm, for_self in NAV:
@@ -32,6 +41,11 @@ def navigation(request):
             continue
         url = reverse(url_name)
         active = request.path == url if url_name == "home" else request.path.startswith(url)
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "active": active, "count": counts.get(url_name, 0)})
     role_labels = [str(roles.Role(r).label) for r in sorted(roles_of(user))]
-    return {"nav_items": items, "nav_roles": role_labels, "nav_admin": user.is_staff}
+    return {
+        "nav_items": items,
+        "nav_roles": role_labels,
+        "nav_admin": user.is_staff,
+        "nav_unread": unread_notifications(user=user).count(),
+    }

@@ -49,6 +49,8 @@ OUTLET_CHANGE = "outlet.change"
 BANK_CHANGE = "bank.change"
 AGREEMENT_CHANGE = "agreement.change"
 ORG_CHANGE = "org.change"  # regional HQs, branches, departments
+PLAN_CHANGE = "plan.change"  # draft, submit, revise and decompose a team's plans and standards
+ACTUALS_CHANGE = "actuals.change"  # enter or import monthly actual figures
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,30 @@ class RoleDef:
     anchor: str  # which field of RoleAssignment locates the scope: "", "region", "branch", "team"
 
 
-_BRANCH_ADMIN = frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE, TEAM_CHANGE, OUTLET_CHANGE, AGREEMENT_CHANGE})
+_BRANCH_ADMIN = frozenset(
+    {
+        VIEW,
+        VIEW_SENSITIVE,
+        STAFF_CHANGE,
+        TEAM_CHANGE,
+        OUTLET_CHANGE,
+        AGREEMENT_CHANGE,
+        PLAN_CHANGE,
+        ACTUALS_CHANGE,
+    }
+)
 
 ROLE_DEFS: dict[str, RoleDef] = {
     Role.CLIENT_MANAGER: RoleDef(ScopeLevel.SELF, frozenset({VIEW}), ""),
     Role.REGIONAL_MANAGER: RoleDef(ScopeLevel.ASSIGNED, frozenset({VIEW}), ""),
-    Role.TEAM_LEAD: RoleDef(ScopeLevel.TEAM, frozenset({VIEW}), "team"),
+    Role.TEAM_LEAD: RoleDef(ScopeLevel.TEAM, frozenset({VIEW, PLAN_CHANGE, ACTUALS_CHANGE}), "team"),
     Role.BRANCH_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
     Role.DEPUTY_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
-    Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
+    Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ACTUALS_CHANGE}), "branch"),
     Role.TRADE_MANAGEMENT: RoleDef(
-        ScopeLevel.BRANCH, frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE, OUTLET_CHANGE}), "branch"
+        ScopeLevel.BRANCH,
+        frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE, OUTLET_CHANGE, ACTUALS_CHANGE}),
+        "branch",
     ),
     Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
     Role.ATTENDANCE_RECORDER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),

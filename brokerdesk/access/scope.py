@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
+from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.org.models import (
     Branch,
     CooperationAgreement,
@@ -24,6 +25,7 @@ from brokerdesk.org.models import (
     Staff,
     Team,
 )
+from brokerdesk.planning.models import AnnualPlan, MonthlyActual, TargetShare, TeamStandard
 
 security_log = logging.getLogger("brokerdesk.security")
 
@@ -41,6 +43,7 @@ class Grant:
     team_id: int | None = None
     staff_id: int | None = None
     outlet_id: int | None = None
+    user_id: int | None = None
 
 
 def grants_for(user) -> list[Grant]:
@@ -76,6 +79,7 @@ def grants_for(user) -> list[Grant]:
                 team_id=team_id,
                 staff_id=staff.pk if staff else None,
                 outlet_id=staff.outlet_id if staff else None,
+                user_id=user.pk,
             )
         )
     user._bd_grants = grants
@@ -119,14 +123,15 @@ def _department_rule(g: Grant) -> Q:
     return Q(branch__isnull=True) | Q(branch_id=g.branch_id)
 
 
-def _team_rule(g: Grant) -> Q:
+def _team_rule(g: Grant, p: str = "") -> Q:
+    """Teams, or (with a prefix such as ``team__``) records that belong to a team."""
     if g.level == ScopeLevel.COMPANY:
         return EVERYTHING
     if g.level == ScopeLevel.REGION:
-        return Q(branch__region_id=g.region_id)
+        return Q(**{f"{p}branch__region_id": g.region_id})
     if g.level == ScopeLevel.BRANCH:
-        return Q(branch_id=g.branch_id)
-    return Q(pk=g.team_id) if g.team_id else NOTHING
+        return Q(**{f"{p}branch_id": g.branch_id})
+    return Q(**{f"{p}pk": g.team_id}) if g.team_id else NOTHING
 
 
 def _outlet_rule(g: Grant) -> Q:
@@ -158,19 +163,40 @@ def _agreement_rule(g: Grant) -> Q:
     return Q(outlets__pk=g.outlet_id) if g.outlet_id else NOTHING
 
 
-def _staff_rule(g: Grant) -> Q:
+def _staff_rule(g: Grant, p: str = "") -> Q:
+    """Staff, or (with a prefix such as ``staff__``) records that belong to a person."""
     if g.level == ScopeLevel.COMPANY:
         return EVERYTHING
     if g.level == ScopeLevel.REGION:
-        return Q(branch__region_id=g.region_id)
+        return Q(**{f"{p}branch__region_id": g.region_id})
     if g.level == ScopeLevel.BRANCH:
-        return Q(branch_id=g.branch_id)
-    own = Q(pk=g.staff_id) if g.staff_id else NOTHING
+        return Q(**{f"{p}branch_id": g.branch_id})
+    own = Q(**{f"{p}pk": g.staff_id}) if g.staff_id else NOTHING
+    if g.level == ScopeLevel.TEAM:
+        return Q(**{f"{p}team_id": g.team_id}) | own
+    if g.level == ScopeLevel.ASSIGNED:
+        return Q(**{f"{p}regional_manager_id": g.staff_id}) | own
+    return own
+
+
+def _approval_request_rule(g: Grant) -> Q:
+    # Requests follow their branch; everyone also sees what they submitted and what was
+    # put to them by name.
+    own = Q(submitter_id=g.user_id) | Q(tasks__person_id=g.user_id)
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(branch__region_id=g.region_id) | own
+    if g.level == ScopeLevel.BRANCH:
+        return Q(branch_id=g.branch_id) | own
     if g.level == ScopeLevel.TEAM:
         return Q(team_id=g.team_id) | own
-    if g.level == ScopeLevel.ASSIGNED:
-        return Q(regional_manager_id=g.staff_id) | own
     return own
+
+
+def _plan_rule(g: Grant) -> Q:
+    # A team's plans follow the team; a client manager sees their own team's plan.
+    return _team_rule(g, "team__")
 
 
 RULES: dict[type[Model], Callable[[Grant], Q]] = {
@@ -182,10 +208,15 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
     PartnerBank: _bank_rule,
     CooperationAgreement: _agreement_rule,
     Staff: _staff_rule,
+    ApprovalRequest: _approval_request_rule,
+    AnnualPlan: _plan_rule,
+    TeamStandard: _plan_rule,
+    MonthlyActual: lambda g: _staff_rule(g, "staff__"),
+    TargetShare: lambda g: _staff_rule(g, "staff__"),
 }
 
 # Rules that can match one row several times through a to-many join need DISTINCT.
-_TO_MANY = {Region, Outlet, CooperationAgreement}
+_TO_MANY = {Region, Outlet, CooperationAgreement, ApprovalRequest}
 
 
 def scope_filter(user, model: type[Model], perm: str = VIEW) -> Q | None:

@@ -1,8 +1,10 @@
 """API plumbing shared by every app: scoped viewsets and domain errors as 400s."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, viewsets
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from brokerdesk.access.scope import get_for_user, has_perm, visible
@@ -11,7 +13,11 @@ from brokerdesk.access.scope import get_for_user, has_perm, visible
 def exception_handler(exc, context):
     """Services raise Django's ValidationError; the API answers it as a 400 with field errors."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        # Model validation files record-wide errors under Django's "__all__"; API clients get
+        # them under the same key as the serializer's own non-field errors.
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

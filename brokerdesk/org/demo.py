@@ -228,9 +228,10 @@ class DemoBuilder:
 
         # Outlets: a dozen per branch, mostly partner-bank outlets with bank hours.
         outlets = []
-        for b in branches:
+        for bi, b in enumerate(branches):
+            # Indexes, never primary keys: PostgreSQL sequences differ between runs.
             for i in range(12):
-                bank = banks[(i + b.pk) % len(banks)] if i < 11 else None
+                bank = banks[(i + bi) % len(banks)] if i < 11 else None
                 street = streets[b.code][i % 3]
                 if bank:
                     name = f"{bank.short_name}{b.city}{street}支行"

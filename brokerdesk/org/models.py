@@ -170,6 +170,11 @@ class Outlet(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("org:outlet-detail", args=[self.pk])
 
+    def clean(self) -> None:
+        # The database check constraint only says "violated"; name the field for forms and API.
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("Closing time must be after opening time.")})
+
     def weekday_labels(self) -> list[str]:
         labels = dict(WEEKDAY_CHOICES)
         return [str(labels[d]) for d in self.weekdays if d in labels]
@@ -221,6 +226,10 @@ class CooperationAgreement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("org:agreement-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date must not be before the start date.")})
 
 
 class Team(models.Model):
@@ -323,7 +332,7 @@ class Staff(models.Model):
         unique=True,
         error_messages={"unique": _("This employee number is already in use.")},
     )
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     # Derived from the name by the service layer, for pinyin search ("zs", "zsan", "zhangsan").
     name_pinyin = models.CharField(_("pinyin"), max_length=120, blank=True, editable=False)
     pinyin_keys = models.CharField(max_length=600, blank=True, editable=False, db_index=True)
@@ -414,6 +423,8 @@ class Staff(models.Model):
             errors["branch"] = _("Client managers, regional managers and team leads belong to a branch.")
         if self.status == Staff.Status.LEFT and not self.left_on:
             errors["left_on"] = _("Give the date this person left.")
+        if self.left_on and self.hired_on and self.left_on < self.hired_on:
+            errors["left_on"] = _("The leaving date must not be before the hire date.")
         if errors:
             raise ValidationError(errors)
 

@@ -70,9 +70,12 @@ def agreement_list(*, user) -> QuerySet[CooperationAgreement]:
 def org_tree(*, user) -> list[Region]:
     """Regions with their branches and teams, each with head counts, in the user's scope."""
     teams = team_list(user=user).order_by("code")
+    # Head counts count only the people the user may see: a client manager's tree does
+    # not reveal how many work elsewhere in the branch.
+    seen_staff = visible(user, Staff).filter(status=Staff.Status.ACTIVE).values("pk")
     branches = (
         visible(user, Branch)
-        .annotate(staff_count=Count("staff", filter=Q(staff__status=Staff.Status.ACTIVE)))
+        .annotate(staff_count=Count("staff", filter=Q(staff__in=seen_staff)))
         .prefetch_related(Prefetch("teams", queryset=teams, to_attr="visible_teams"))
         .order_by("code")
     )

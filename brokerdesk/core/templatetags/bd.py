@@ -46,3 +46,9 @@ def cndate(value: dt.date | None) -> str:
 @register.filter
 def yesno_cn(value) -> str:
     return _("Yes") if value else _("No")
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ row.metrics|get_item:m }}``: look a key up in a dict."""
+    return mapping.get(key) if mapping else None

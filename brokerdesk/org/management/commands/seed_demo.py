@@ -3,7 +3,8 @@ import datetime as dt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from brokerdesk.org.demo import DEMO_PASSWORD, PROFILES, build_demo, demo_logins
 from brokerdesk.org.models import Region
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 build_demo(seed=seed, profile=profile, today=today)
+                for path in settings.BROKERDESK_DEMO_EXTENSIONS:
+                    import_string(path)(seed=seed, today=today or timezone.localdate())
             self.stdout.write(self.style.SUCCESS(f"Demo data ({profile}, seed {seed}) created."))
         with translation.override(settings.LANGUAGE_CODE):
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

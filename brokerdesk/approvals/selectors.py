@@ -1,0 +1,39 @@
+"""Reads of the approval engine, already scoped."""
+
+from django.db.models import Prefetch, QuerySet
+
+from brokerdesk.access.scope import get_for_user, visible
+from brokerdesk.approvals.models import Action, Delegation, Notification, Request, Task
+
+
+def request_list(*, user) -> QuerySet[Request]:
+    return visible(user, Request).select_related(
+        "flow", "branch", "team", "submitter__staff", "current_step", "subject_type"
+    )
+
+
+def request_detail(*, user, pk) -> Request:
+    qs = request_list(user=user).prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=Action.objects.select_related("actor__staff", "on_behalf_of__staff").order_by(
+                "at", "id"
+            ),
+        ),
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.select_related("step", "department", "acted_by__staff", "person__staff"),
+        ),
+        "countersign_departments",
+    )
+    return get_for_user(user, qs, pk)
+
+
+def my_delegations(*, user) -> QuerySet[Delegation]:
+    return Delegation.objects.filter(delegator=user).select_related(
+        "delegate__staff"
+    ) | Delegation.objects.filter(delegate=user).select_related("delegator__staff")
+
+
+def unread_notifications(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True)
