@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path(
+        "requests/<int:pk>/actions/<int:action_pk>/attachment/",
+        views.action_attachment,
+        name="action-attachment",
+    ),
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
     path("requests/<int:pk>/resubmit/", views.request_resubmit, name="request-resubmit"),
     path("delegations/", views.delegations, name="delegations"),

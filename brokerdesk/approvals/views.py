@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from brokerdesk.approvals import selectors, services
 from brokerdesk.approvals.exceptions import ApprovalError
 from brokerdesk.approvals.forms import CommentForm, DecisionForm, DelegationForm, RequestFilterForm
-from brokerdesk.approvals.models import Notification, Request
+from brokerdesk.approvals.models import Action, Notification, Request
+from brokerdesk.core.files import attachment_response
 from brokerdesk.core.views import add_service_errors
 
 
@@ -100,6 +101,13 @@ def request_detail(request, pk):
         "subject_url": getattr(req.subject, "get_absolute_url", lambda: "")(),
     }
     return render(request, "approvals/request_detail.html", context, status=status)
+
+
+@login_required
+def action_attachment(request, pk, action_pk):
+    req = selectors.request_detail(user=request.user, pk=pk)
+    action = get_object_or_404(Action, pk=action_pk, request=req)
+    return attachment_response(action.attachment, action.attachment_name)
 
 
 @login_required

@@ -45,3 +45,16 @@ def safe_display_name(name: str) -> str:
     """The user's file name, reduced to its last part, for showing and for downloads only."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     return name[:200] or "file"
+
+
+def attachment_response(field_file, display_name: str):
+    """Serve a stored document as a download. Callers check the user's scope first."""
+    import mimetypes
+
+    from django.http import FileResponse, Http404
+
+    if not field_file:
+        raise Http404
+    name = safe_display_name(display_name or "file")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(field_file.open("rb"), as_attachment=True, filename=name, content_type=content_type)

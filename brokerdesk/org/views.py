@@ -1,11 +1,10 @@
 """Organisation pages: workbench, tree, teams, outlets, banks and agreements, staff."""
 
 import datetime as dt
-import mimetypes
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, get_for_user, has_perm, roles_of, visible
 from brokerdesk.access.sensitive import masked, may_see_sensitive, reveal
-from brokerdesk.core.files import safe_display_name
+from brokerdesk.core.files import attachment_response, safe_display_name
 from brokerdesk.core.views import RecordFormPage, ScopedListPage, add_service_errors
 from brokerdesk.org import forms, selectors, services
 from brokerdesk.org.filters import AgreementFilter, OutletFilter, StaffFilter, TeamFilter
@@ -283,13 +282,7 @@ def agreement_detail(request, pk):
 def agreement_attachment(request, pk):
     """Attachments are served only through the scope check, never from the web root."""
     agreement = get_for_user(request.user, CooperationAgreement, pk)
-    if not agreement.attachment:
-        raise Http404
-    name = agreement.attachment_name or f"agreement-{agreement.pk}"
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(
-        agreement.attachment.open("rb"), as_attachment=True, filename=name, content_type=content_type
-    )
+    return attachment_response(agreement.attachment, agreement.attachment_name or f"agreement-{agreement.pk}")
 
 
 class AgreementFormPage(RecordFormPage):

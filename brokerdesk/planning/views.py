@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, get_for_user, has_perm, visible
 from brokerdesk.core.excel import read_rows, workbook_response
+from brokerdesk.core.files import attachment_response
 from brokerdesk.core.views import add_service_errors
 from brokerdesk.org.models import Staff
 from brokerdesk.planning import selectors, services
@@ -132,6 +133,18 @@ def plan_detail(request, pk):
         "metrics": [(m, Metric(m).label) for m in METRICS],
     }
     return render(request, "planning/plan_detail.html", context)
+
+
+@login_required
+def plan_attachment(request, pk):
+    plan = get_for_user(request.user, AnnualPlan, pk)
+    return attachment_response(plan.attachment, plan.attachment_name)
+
+
+@login_required
+def standard_attachment(request, pk):
+    standard = get_for_user(request.user, TeamStandard, pk)
+    return attachment_response(standard.attachment, standard.attachment_name)
 
 
 @login_required

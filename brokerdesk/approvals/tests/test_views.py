@@ -169,3 +169,26 @@ def test_api_refuses_a_decision_by_someone_else(flow_people, plan_request):
     )
     assert api.get(f"/api/approvals/requests/{plan_request.pk}/").status_code == 404
     assert Task.objects.get(pk=task.pk).status == "pending"
+
+
+def test_trail_attachment_downloads_inside_scope_only(flow_people, plan_request, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    org = flow_people
+    c = client_for(org.users.office)
+    url = reverse("approvals:request-detail", args=[plan_request.pk])
+    resp = c.post(
+        url,
+        {"form": "comment", "opinion": "见附件", "attachment": SimpleUploadedFile("意见.pdf", b"%PDF-1 x")},
+    )
+    assert resp.status_code == 302
+    action = plan_request.actions.get(kind="comment")
+    assert action.attachment_name == "意见.pdf"
+    link = reverse("approvals:action-attachment", args=[plan_request.pk, action.pk])
+    assert link in c.get(url).content.decode()
+    assert client_for(org.users.manager).get(link).status_code == 200
+    assert client_for(org.users.outsider).get(link).status_code == 404
+    bad = c.post(
+        url, {"form": "comment", "opinion": "x", "attachment": SimpleUploadedFile("a.pdf", b"MZ exe")}
+    )
+    assert bad.status_code == 400 and "attachment" in bad.context["comment_form"].errors

@@ -42,15 +42,27 @@ skip_without_chromium = pytest.mark.skipif(
 )
 
 
+# Each test module that imports ``browser_fixture`` gets its own session-scoped fixture, but
+# Playwright's sync API runs once per thread: the first one starts Chromium, the others share it.
+_running: list = []
+
+
 @pytest.fixture(scope="session", name="browser")
 def browser_fixture():
+    if _running:
+        yield _running[0]
+        return
     if not CHROMIUM.exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+        _running.append(chromium)
+        try:
+            yield chromium
+        finally:
+            _running.clear()
+            chromium.close()
 
 
 @pytest.fixture(name="new_page")

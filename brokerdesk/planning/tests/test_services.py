@@ -206,3 +206,34 @@ def test_review_records_actions_tracked_to_done(approved_plan, flow_people):
     assert CorrectiveAction.objects.get().status == "done"
     with pytest.raises(ValidationError):
         services.action_complete(actor=org.users.lead, action=action, note="again")
+
+
+def test_plan_attachment_is_served_only_inside_scope(flow_people, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    org = flow_people
+    c = client_for(org.users.lead)
+    resp = c.post(
+        reverse("planning:plan-create"),
+        {
+            "team": org.teams.a.pk,
+            "year": 2027,
+            "kind": "annual",
+            "split_by": "quarter",
+            "target_new_accounts": 10,
+            "target_asset_growth": "1",
+            "target_net_revenue": "1",
+            "target_product_sales": "1",
+            "marketing_plan": "驻点营销",
+            "attachment": SimpleUploadedFile("营销方案.pdf", b"%PDF-1.4 plan"),
+        },
+    )
+    assert resp.status_code == 302
+    plan = AnnualPlan.objects.get(year=2027)
+    url = reverse("planning:plan-attachment", args=[plan.pk])
+    got = c.get(url)
+    assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF")
+    assert "营销方案.pdf" in got["Content-Disposition"] or "%E8%90%A5" in got["Content-Disposition"]
+    assert client_for(org.users.outsider).get(url).status_code == 404
+    assert client_for(org.users.cm_b).get(url).status_code == 404
