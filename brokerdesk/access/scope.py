@@ -15,6 +15,7 @@ from django.http import Http404
 
 from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
 from brokerdesk.approvals.models import Request as ApprovalRequest
+from brokerdesk.approvals.models import Task as ApprovalTask
 from brokerdesk.org.models import (
     Branch,
     CooperationAgreement,
@@ -182,7 +183,11 @@ def _staff_rule(g: Grant, p: str = "") -> Q:
 def _approval_request_rule(g: Grant) -> Q:
     # Requests follow their branch; everyone also sees what they submitted and what was
     # put to them by name.
-    own = Q(submitter_id=g.user_id) | Q(tasks__person_id=g.user_id)
+    # "Put to them by name" is a subquery, not a join through the tasks: the join made every
+    # list scan all requests against their tasks (10,000 requests: 8 ms for each of the
+    # count and the page on SQLite; now both use the branch, submitter and person indexes).
+    named = ApprovalTask.objects.filter(person_id=g.user_id).values("request_id")
+    own = Q(submitter_id=g.user_id) | Q(pk__in=named)
     if g.level == ScopeLevel.COMPANY:
         return EVERYTHING
     if g.level == ScopeLevel.REGION:
@@ -216,7 +221,7 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
 }
 
 # Rules that can match one row several times through a to-many join need DISTINCT.
-_TO_MANY = {Region, Outlet, CooperationAgreement, ApprovalRequest}
+_TO_MANY = {Region, Outlet, CooperationAgreement}
 
 
 def scope_filter(user, model: type[Model], perm: str = VIEW) -> Q | None:

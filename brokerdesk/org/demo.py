@@ -351,7 +351,7 @@ class DemoBuilder:
                 outlet=rng.choice(branch_outlets),
                 level=levels[3],
             )
-        bulk_create_with_history(self.staff, Staff, default_change_reason="demo data")
+        bulk_create_with_history(self.staff, Staff, default_change_reason="演示数据")
         saved = {s.emp_no: s for s in Staff.objects.filter(emp_no__in=[s.emp_no for s in self.staff])}
         for t in teams:
             t.lead = saved[leads[t.pk].emp_no]
@@ -379,11 +379,12 @@ class DemoBuilder:
                 else Staff.EmploymentType.FULL_TIME,
                 regional_manager=saved[rms[t.pk].emp_no],
             )
-        # A few who left, so status filters have something to show.
-        for s in self.staff[:: max(1, len(self.staff) // 12)][1:]:
-            s.status = Staff.Status.LEFT
-            s.left_on = self.today - dt.timedelta(days=rng.randint(5, 90))
-        bulk_create_with_history(self.staff, Staff, batch_size=1000, default_change_reason="demo data")
+        # A few who left (about 2 %, spread over the teams), so status filters show something.
+        for s in self.staff:
+            if rng.random() < 0.02:
+                s.status = Staff.Status.LEFT
+                s.left_on = max(s.hired_on, self.today - dt.timedelta(days=rng.randint(5, 90)))
+        bulk_create_with_history(self.staff, Staff, batch_size=1000, default_change_reason="演示数据")
         placed += list(Staff.objects.filter(emp_no__in=[s.emp_no for s in self.staff]))
         StaffAssignment.objects.bulk_create(
             [

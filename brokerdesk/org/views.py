@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, get_for_user, has_perm, roles_of, visible
 from brokerdesk.access.sensitive import masked, may_see_sensitive, reveal
+from brokerdesk.approvals.models import Request as ApprovalRequest
+from brokerdesk.approvals.services import inbox as approval_inbox
 from brokerdesk.core.files import attachment_response, safe_display_name
 from brokerdesk.core.views import RecordFormPage, ScopedListPage, add_service_errors
 from brokerdesk.org import forms, selectors, services
@@ -48,6 +50,11 @@ def home(request):
         "roles": sorted(roles_of(request.user)),
         "today": today,
         "recent_staff": selectors.staff_list(user=request.user).order_by("-hired_on", "-pk")[:5],
+        "approvals_waiting": approval_inbox(request.user).count(),
+        "my_open_requests": ApprovalRequest.objects.filter(
+            submitter=request.user,
+            status__in=[ApprovalRequest.Status.PENDING, ApprovalRequest.Status.RETURNED],
+        ).count(),
     }
     return render(request, "org/home.html", context)
 
