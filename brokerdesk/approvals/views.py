@@ -85,7 +85,11 @@ def request_detail(request, pk):
                 return redirect(req.get_absolute_url())
         status = 400
     if task and decision_form is None:
-        decision_form = DecisionForm(names_countersign=task.step.names_countersign)
+        # Departments the submitter (or an earlier step) proposed come pre-ticked.
+        proposed = [d.pk for d in req.countersign_departments.all()]
+        decision_form = DecisionForm(
+            names_countersign=task.step.names_countersign, initial={"countersign_departments": proposed}
+        )
     now = timezone.now()
     pending = [t for t in req.tasks.all() if t.status == "pending"]
     who = services.approvers_by_task(pending)  # one query for every countersigning department

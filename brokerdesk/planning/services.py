@@ -77,7 +77,7 @@ def plan_save(*, actor, plan: AnnualPlan, attachment=None) -> AnnualPlan:
 
 
 @transaction.atomic
-def plan_submit(*, actor, plan: AnnualPlan, opinion: str = "") -> AnnualPlan:
+def plan_submit(*, actor, plan: AnnualPlan, opinion: str = "", countersign_departments=None) -> AnnualPlan:
     """Send a draft into the team-document route (第四条). A returned plan is resubmitted
     from its request page instead, so its history stays on one request."""
     _check_team(actor, plan.team)
@@ -96,6 +96,7 @@ def plan_submit(*, actor, plan: AnnualPlan, opinion: str = "") -> AnnualPlan:
         team=plan.team,
         figures={m: plan.target(m) for m in METRICS},
         opinion=opinion,
+        countersign_departments=countersign_departments,
     )
     plan.refresh_from_db()
     plan.approval = request

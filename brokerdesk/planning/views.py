@@ -19,7 +19,7 @@ from brokerdesk.access.scope import can, get_for_user, has_perm, visible
 from brokerdesk.core.excel import read_rows, workbook_response
 from brokerdesk.core.files import attachment_response
 from brokerdesk.core.views import add_service_errors
-from brokerdesk.org.models import Staff
+from brokerdesk.org.models import Department, Staff
 from brokerdesk.planning import selectors, services
 from brokerdesk.planning.forms import (
     ActionDoneForm,
@@ -131,6 +131,7 @@ def plan_detail(request, pk):
         "review_form": ReviewForm(plan=plan) if may_plan and plan.status == PlanStatus.APPROVED else None,
         "done_form": ActionDoneForm(),
         "metrics": [(m, Metric(m).label) for m in METRICS],
+        "head_office_departments": Department.objects.filter(branch__isnull=True).order_by("kind", "name"),
     }
     return render(request, "planning/plan_detail.html", context)
 
@@ -151,8 +152,16 @@ def standard_attachment(request, pk):
 @require_POST
 def plan_submit(request, pk):
     plan = get_for_user(request.user, AnnualPlan, pk, roles.PLAN_CHANGE)
+    named = Department.objects.filter(
+        branch__isnull=True, pk__in=request.POST.getlist("countersign_departments")
+    )
     try:
-        services.plan_submit(actor=request.user, plan=plan, opinion=request.POST.get("opinion", ""))
+        services.plan_submit(
+            actor=request.user,
+            plan=plan,
+            opinion=request.POST.get("opinion", ""),
+            countersign_departments=list(named),
+        )
         messages.success(request, _("Submitted for approval."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

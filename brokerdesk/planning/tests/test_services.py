@@ -237,3 +237,23 @@ def test_plan_attachment_is_served_only_inside_scope(flow_people, client_for):
     assert "营销方案.pdf" in got["Content-Disposition"] or "%E8%90%A5" in got["Content-Disposition"]
     assert client_for(org.users.outsider).get(url).status_code == 404
     assert client_for(org.users.cm_b).get(url).status_code == 404
+
+
+def test_submitter_may_propose_countersigning_departments(flow_people, client_for):
+    from django.urls import reverse
+
+    org = flow_people
+    plan = make_plan(org)
+    c = client_for(org.users.lead)
+    resp = c.post(
+        reverse("planning:plan-submit", args=[plan.pk]),
+        {"countersign_departments": [org.departments.finance.pk], "opinion": "请审批"},
+    )
+    assert resp.status_code == 302
+    plan.refresh_from_db()
+    assert list(plan.approval.countersign_departments.all()) == [org.departments.finance]
+    assert plan.approval.actions.get(kind="submit").opinion == "请审批"
+    act(org.users.office, plan)
+    # The channel step's form comes with the proposal ticked.
+    page = client_for(org.users.channel).get(reverse("approvals:request-detail", args=[plan.approval.pk]))
+    assert page.context["decision_form"].initial["countersign_departments"] == [org.departments.finance.pk]
