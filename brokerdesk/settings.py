@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "brokerdesk.access",
     "brokerdesk.approvals",
     "brokerdesk.planning",
+    "brokerdesk.attendance",
+    "brokerdesk.worklogs",
+    "brokerdesk.meetings",
 ]
 
 MIDDLEWARE = [

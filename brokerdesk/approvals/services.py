@@ -72,12 +72,15 @@ def inbox(user) -> QuerySet[Task]:
         q |= part
     return (
         Task.objects.filter(q, status=Task.Status.PENDING, request__status=Request.Status.PENDING)
-        .select_related("request__submitter__staff", "request__branch", "request__team", "step", "department")
+        .exclude(request__submitter=user)
+        .select_related("request__submitter__staff", "request__branch", "step", "department")
         .order_by("due_at", "id")
     )
 
 
 def _acting_as(user, task: Task) -> tuple[bool, int | None]:
+    if task.request.submitter_id == user.pk:
+        return False, None  # nobody approves their own request
     for on_behalf, q in _eligibility(user):
         if Task.objects.filter(q, pk=task.pk).exists():
             return True, on_behalf
@@ -85,7 +88,11 @@ def _acting_as(user, task: Task) -> tuple[bool, int | None]:
 
 
 def approvers_for(task: Task) -> QuerySet:
-    """The logins that may act on a task (not counting stand-ins)."""
+    """The logins that may act on a task (not counting stand-ins), never its submitter."""
+    return _approvers(task).exclude(pk=task.request.submitter_id)
+
+
+def _approvers(task: Task) -> QuerySet:
     User = get_user_model()
     if task.person_id:
         return User.objects.filter(pk=task.person_id, is_active=True)

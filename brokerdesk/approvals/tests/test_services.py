@@ -239,3 +239,24 @@ def test_comments_only_while_open(flow_people):
     act(org.users.office, req, decision="reject", opinion="否")
     with pytest.raises(ApprovalError):
         services.request_comment(actor=org.users.channel, request=req, opinion="再看看")
+
+
+def test_nobody_approves_their_own_request(flow_people):
+    org = flow_people
+    from brokerdesk.access.roles import Role
+    from brokerdesk.org.tests.factories import login
+
+    second_office = login("office2", Role.INTEGRATED_OFFICE)
+    req = services.request_submit(
+        actor=org.users.office,
+        flow_code="team_document",
+        subject=org.teams.c,
+        title="综合室自己的请示",
+        branch=org.branches.b2,
+        team=org.teams.c,
+    )
+    assert not services.inbox(org.users.office).filter(request=req).exists()
+    with pytest.raises(ApprovalError):
+        services.task_act(actor=org.users.office, task=Task.objects.get(request=req), decision="approve")
+    assert list(services.approvers_for(Task.objects.get(request=req))) == [second_office]
+    services.task_act(actor=second_office, task=Task.objects.get(request=req), decision="approve")
