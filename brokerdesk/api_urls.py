@@ -3,8 +3,10 @@ from rest_framework.routers import DefaultRouter
 
 from brokerdesk.access.api import MeView, TokenView
 from brokerdesk.approvals import api as approvals_api
+from brokerdesk.attendance import api as attendance_api
 from brokerdesk.org import api as org_api
 from brokerdesk.planning import api as planning_api
+from brokerdesk.worklogs import api as worklogs_api
 
 router = DefaultRouter()
 router.register("regions", org_api.RegionViewSet, basename="region")
@@ -21,13 +23,23 @@ router.register("approvals/inbox", approvals_api.InboxViewSet, basename="approva
 router.register("approvals/requests", approvals_api.RequestViewSet, basename="approval-request")
 router.register("approvals/delegations", approvals_api.DelegationViewSet, basename="approval-delegation")
 router.register("approvals/notifications", approvals_api.NotificationViewSet, basename="notification")
+router.register("attendance/records", attendance_api.RecordViewSet, basename="attendance-record")
+router.register("attendance/leave-types", attendance_api.LeaveTypeViewSet, basename="leave-type")
+router.register("attendance/leave", attendance_api.LeaveViewSet, basename="leave")
+router.register("attendance/corrections", attendance_api.CorrectionViewSet, basename="punch-correction")
+router.register("attendance/outings", attendance_api.OutingViewSet, basename="outing")
+router.register("attendance/patrols", attendance_api.PatrolViewSet, basename="patrol")
 router.register("planning/plans", planning_api.PlanViewSet, basename="plan")
 router.register("planning/actions", planning_api.CorrectiveActionViewSet, basename="corrective-action")
 router.register("planning/actuals", planning_api.ActualViewSet, basename="actual")
+router.register("worklogs/logs", worklogs_api.WorkLogViewSet, basename="worklog")
+router.register("worklogs/spot-checks", worklogs_api.SpotCheckViewSet, basename="worklog-spotcheck")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("token/", TokenView.as_view(), name="api-token"),
     path("planning/progress/", planning_api.ProgressView.as_view(), name="api-progress"),
+    path("attendance/punch/<str:kind>/", attendance_api.PunchView.as_view(), name="api-punch"),
+    path("attendance/sheet/", attendance_api.SheetView.as_view(), name="api-attendance-sheet"),
     *router.urls,
 ]

@@ -207,6 +207,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "brokerdesk.approvals.models.Request.Status",
         "TaskStatusEnum": "brokerdesk.approvals.models.Task.Status",
         "CorrectiveActionStatusEnum": "brokerdesk.planning.models.CorrectiveAction.Status",
+        "AttendanceWorkflowEnum": "brokerdesk.attendance.models.Workflow",
     },
 }
 

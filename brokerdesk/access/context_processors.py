@@ -20,7 +20,10 @@ NAV = [
     ("planning:plan-list", _("Plans"), roles.VIEW, False),
     ("planning:my-targets", _("My targets"), roles.VIEW, True),
     ("planning:progress", _("Progress"), roles.VIEW, False),
+    ("attendance:today", _("Attendance"), roles.VIEW, True),
     ("approvals:inbox", _("Approvals"), roles.VIEW, True),
+    ("worklogs:mine", _("Work logs"), roles.VIEW, True),
+    ("worklogs:team", _("Team work logs"), roles.VIEW, False),
 ]
 
 
@@ -42,6 +45,10 @@ def navigation(request):
         url = reverse(url_name)
         active = request.path == url if url_name == "home" else request.path.startswith(url)
         items.append({"url": url, "label": label, "active": active, "count": counts.get(url_name, 0)})
+    # /planning/progress/ also starts with /planning/: only the closest item is the current one.
+    current = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
     role_labels = [str(roles.Role(r).label) for r in sorted(roles_of(user))]
     return {
         "nav_items": items,

@@ -51,6 +51,9 @@ AGREEMENT_CHANGE = "agreement.change"
 ORG_CHANGE = "org.change"  # regional HQs, branches, departments
 PLAN_CHANGE = "plan.change"  # draft, submit, revise and decompose a team's plans and standards
 ACTUALS_CHANGE = "actuals.change"  # enter or import monthly actual figures
+ATTENDANCE_RECORD = "attendance.record"  # keep the daily attendance sheet by hand
+OUTING_CHECK = "attendance.check"  # check outings afterwards, patrol outlets, see the team's sheet
+SPOTCHECK = "worklog.spotcheck"  # draw a spot-check of a team's work logs and record results (第五条(一))
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,18 @@ _BRANCH_ADMIN = frozenset(
         AGREEMENT_CHANGE,
         PLAN_CHANGE,
         ACTUALS_CHANGE,
+        SPOTCHECK,
+        ATTENDANCE_RECORD,
+        OUTING_CHECK,
     }
 )
 
 ROLE_DEFS: dict[str, RoleDef] = {
     Role.CLIENT_MANAGER: RoleDef(ScopeLevel.SELF, frozenset({VIEW}), ""),
     Role.REGIONAL_MANAGER: RoleDef(ScopeLevel.ASSIGNED, frozenset({VIEW}), ""),
-    Role.TEAM_LEAD: RoleDef(ScopeLevel.TEAM, frozenset({VIEW, PLAN_CHANGE, ACTUALS_CHANGE}), "team"),
+    Role.TEAM_LEAD: RoleDef(
+        ScopeLevel.TEAM, frozenset({VIEW, PLAN_CHANGE, ACTUALS_CHANGE, SPOTCHECK, OUTING_CHECK}), "team"
+    ),
     Role.BRANCH_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
     Role.DEPUTY_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
     Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ACTUALS_CHANGE}), "branch"),
@@ -86,7 +94,7 @@ ROLE_DEFS: dict[str, RoleDef] = {
         "branch",
     ),
     Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
-    Role.ATTENDANCE_RECORDER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
+    Role.ATTENDANCE_RECORDER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ATTENDANCE_RECORD}), "branch"),
     Role.REGION_HEAD: RoleDef(ScopeLevel.REGION, frozenset({VIEW}), "region"),
     Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE}), ""),
     Role.CHANNEL_MANAGEMENT: RoleDef(

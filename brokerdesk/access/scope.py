@@ -16,6 +16,7 @@ from django.http import Http404
 from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
 from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.approvals.models import Task as ApprovalTask
+from brokerdesk.attendance.models import DailyRecord, LeaveRequest, Outing, Patrol, PunchCorrection
 from brokerdesk.org.models import (
     Branch,
     CooperationAgreement,
@@ -27,6 +28,7 @@ from brokerdesk.org.models import (
     Team,
 )
 from brokerdesk.planning.models import AnnualPlan, MonthlyActual, TargetShare, TeamStandard
+from brokerdesk.worklogs.models import SpotCheck, SpotCheckItem, WorkLog
 
 security_log = logging.getLogger("brokerdesk.security")
 
@@ -204,6 +206,14 @@ def _plan_rule(g: Grant) -> Q:
     return _team_rule(g, "team__")
 
 
+def _spotcheck_rule(g: Grant) -> Q:
+    # A spot-check shows every drawn log of a team and why it was picked: for the team's lead
+    # and above. Client and regional managers see only the result on their own logs.
+    if g.level in (ScopeLevel.SELF, ScopeLevel.ASSIGNED):
+        return NOTHING
+    return _team_rule(g, "team__")
+
+
 RULES: dict[type[Model], Callable[[Grant], Q]] = {
     Region: _region_rule,
     Branch: _branch_rule,
@@ -217,7 +227,15 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
     AnnualPlan: _plan_rule,
     TeamStandard: _plan_rule,
     MonthlyActual: lambda g: _staff_rule(g, "staff__"),
+    DailyRecord: lambda g: _staff_rule(g, "staff__"),
+    LeaveRequest: lambda g: _staff_rule(g, "staff__"),
+    PunchCorrection: lambda g: _staff_rule(g, "staff__"),
+    Outing: lambda g: _staff_rule(g, "staff__"),
+    Patrol: lambda g: _staff_rule(g, "lead__"),
     TargetShare: lambda g: _staff_rule(g, "staff__"),
+    WorkLog: lambda g: _staff_rule(g, "staff__"),
+    SpotCheck: _spotcheck_rule,
+    SpotCheckItem: lambda g: _staff_rule(g, "log__staff__"),
 }
 
 # Rules that can match one row several times through a to-many join need DISTINCT.

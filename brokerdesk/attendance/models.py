@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class CalendarException(models.Model):
@@ -86,6 +87,8 @@ class DailyRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Every change by hand (recorder) or by an approved correction keeps the earlier version.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("daily attendance record")

@@ -58,16 +58,16 @@ def at(h, m=0, day=DAY):
 
 
 def status(check_in=None, check_out=None, **kw):
-    args = dict(
-        day=DAY,
-        today=TODAY,
-        workday=True,
-        holiday=None,
-        opens=dt.time(9),
-        closes=dt.time(17),
-        check_in=check_in,
-        check_out=check_out,
-    )
+    args = {
+        "day": DAY,
+        "today": TODAY,
+        "workday": True,
+        "holiday": None,
+        "opens": dt.time(9),
+        "closes": dt.time(17),
+        "check_in": check_in,
+        "check_out": check_out,
+    }
     args.update(kw)
     return day_status(**args)
 
@@ -105,7 +105,7 @@ def test_day_status(check_in, check_out, kw, expected, late, early, overtime):
 
 
 def test_today_is_not_absent_or_missing_before_it_ends():
-    today = dict(day=TODAY, today=TODAY)
+    today = {"day": TODAY, "today": TODAY}
     assert status(None, None, **today).status == Status.PENDING
     assert status(at(8, 50, TODAY), None, **today).status == Status.PENDING
     assert status(at(9, 30, TODAY), None, **today).status == Status.LATE
