@@ -60,17 +60,20 @@ def check_in(*, actor, now: dt.datetime | None = None) -> DailyRecord:
     try:
         with transaction.atomic():
             record, created = DailyRecord.objects.get_or_create(
-                staff=staff, day=day, defaults={"outlet_id": staff.outlet_id, "check_in": now, "updated_by": actor}
+                staff=staff,
+                day=day,
+                defaults={"outlet_id": staff.outlet_id, "check_in": now, "updated_by": actor},
             )
     except IntegrityError:  # a simultaneous first tap created it
         record, created = DailyRecord.objects.get(staff=staff, day=day), False
-    if not created and record.check_in is None:
-        # The day exists without a check-in (e.g. entered by hand): only the first tap counts,
-        # even under a burst, hence the conditional update; then save once for the trail.
-        if DailyRecord.objects.filter(pk=record.pk, check_in__isnull=True).update(check_in=now, updated_by=actor):
-            record.refresh_from_db()
-            record._history_user = actor
-            record.save(update_fields=["updated_at"])
+    # The day may exist without a check-in (e.g. entered by hand): only the first tap counts,
+    # even under a burst, hence the conditional update; then one save for the trail.
+    first_tap = not created and record.check_in is None
+    pending = DailyRecord.objects.filter(pk=record.pk, check_in__isnull=True)
+    if first_tap and pending.update(check_in=now, updated_by=actor):
+        record.refresh_from_db()
+        record._history_user = actor
+        record.save(update_fields=["updated_at"])
     return record
 
 
