@@ -8,23 +8,33 @@ from brokerdesk.access.scope import grants_for, roles_of
 from brokerdesk.approvals.selectors import unread_notifications
 from brokerdesk.approvals.services import inbox
 
-# (url name, label, needed permission, shown to self-scoped roles)
+# (url name, label, needed permission, who: True everyone, False wider roles only,
+#  "self" client managers only). Related pages sit in each section's own sub-navigation.
 NAV = [
     ("home", _("Workbench"), None, True),
     ("org:tree", _("Organisation"), roles.VIEW, False),
-    ("org:team-list", _("Teams"), roles.VIEW, False),
     ("org:staff-list", _("Staff"), roles.VIEW, True),
-    ("org:outlet-list", _("Outlets"), roles.VIEW, True),
-    ("org:bank-list", _("Partner banks"), roles.VIEW, False),
-    ("org:agreement-list", _("Agreements"), roles.VIEW, False),
     ("planning:plan-list", _("Plans"), roles.VIEW, False),
-    ("planning:my-targets", _("My targets"), roles.VIEW, True),
-    ("planning:progress", _("Progress"), roles.VIEW, False),
+    ("planning:my-targets", _("My targets"), roles.VIEW, "self"),
     ("attendance:today", _("Attendance"), roles.VIEW, True),
     ("approvals:inbox", _("Approvals"), roles.VIEW, True),
     ("worklogs:mine", _("Work logs"), roles.VIEW, True),
-    ("worklogs:team", _("Team work logs"), roles.VIEW, False),
 ]
+
+# A section stays highlighted on its related pages.
+SECTIONS = {
+    "org:tree": [
+        "/org/tree/",
+        "/org/teams/",
+        "/org/outlets/",
+        "/org/banks/",
+        "/org/agreements/",
+        "/org/branches/",
+        "/org/regions/",
+        "/org/departments/",
+    ],
+    "planning:plan-list": ["/planning/"],
+}
 
 
 def navigation(request):
@@ -40,10 +50,13 @@ def navigation(request):
     for url_name, label, perm, for_self in NAV:
         if perm is not None and not any(perm in g.perms for g in grants):
             continue
-        if not wide and not for_self:
+        if (for_self is False and not wide) or (for_self == "self" and wide):
             continue
         url = reverse(url_name)
-        active = request.path == url if url_name == "home" else request.path.startswith(url)
+        prefixes = SECTIONS.get(url_name, [url])
+        active = (
+            request.path == url if url_name == "home" else any(request.path.startswith(p) for p in prefixes)
+        )
         items.append({"url": url, "label": label, "active": active, "count": counts.get(url_name, 0)})
     # /planning/progress/ also starts with /planning/: only the closest item is the current one.
     current = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
@@ -54,5 +67,6 @@ def navigation(request):
         "nav_items": items,
         "nav_roles": role_labels,
         "nav_admin": user.is_staff,
+        "nav_wide": wide,
         "nav_unread": unread_notifications(user=user).count(),
     }
