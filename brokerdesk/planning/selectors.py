@@ -22,9 +22,7 @@ from brokerdesk.planning.rules import Progress, progress
 
 
 def plan_list(*, user) -> QuerySet[AnnualPlan]:
-    return visible(user, AnnualPlan).select_related(
-        "team__branch", "approval__current_step", "created_by__staff"
-    )
+    return visible(user, AnnualPlan).select_related("team__branch", "approval__current_step")
 
 
 def plan_detail(*, user, pk) -> AnnualPlan:

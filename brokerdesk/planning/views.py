@@ -58,6 +58,7 @@ def plan_list(request):
             "page": page,
             "statuses": PlanStatus.choices,
             "can_create": has_perm(request.user, roles.PLAN_CHANGE),
+            "can_enter_actuals": has_perm(request.user, roles.ACTUALS_CHANGE),
         },
     )
 
@@ -216,14 +217,24 @@ def plan_decompose(request, pk):
         for (staff_id, period), share in grid.items():
             for m in METRICS:
                 values[f"{m}-{staff_id}-{period}"] = getattr(share, m)
+    period_label = _("M%(n)s") if plan.split_by == AnnualPlan.Split.MONTH else _("Q%(n)s")
     tables = []
     for m in METRICS:
         rows = [
-            (p, [(f"{m}-{p.pk}-{period}", values.get(f"{m}-{p.pk}-{period}", "")) for period in periods])
+            (
+                p,
+                [
+                    (
+                        f"{m}-{p.pk}-{period}",
+                        values.get(f"{m}-{p.pk}-{period}", ""),
+                        period_label % {"n": period},
+                    )
+                    for period in periods
+                ],
+            )
             for p in people
         ]
         tables.append({"metric": m, "label": Metric(m).label, "total": plan.target(m), "rows": rows})
-    period_label = _("M%(n)s") if plan.split_by == AnnualPlan.Split.MONTH else _("Q%(n)s")
     return render(
         request,
         "planning/decompose.html",
@@ -367,7 +378,10 @@ def actuals(request):
                 return redirect(request.get_full_path())
         else:
             values = {f"{m}-{a.staff_id}": getattr(a, m) for a in existing.values() for m in METRICS}
-    grid = [(p, [(m, f"{m}-{p.pk}", values.get(f"{m}-{p.pk}", "")) for m in METRICS]) for p in people]
+    grid = [
+        (p, [(Metric(m).label, f"{m}-{p.pk}", values.get(f"{m}-{p.pk}", "")) for m in METRICS])
+        for p in people
+    ]
     return render(
         request,
         "planning/actuals.html",
@@ -462,7 +476,11 @@ def _import_actuals(user, upload) -> tuple[list[str], int]:
 @login_required
 def progress(request):
     today = timezone.localdate()
-    form = ProgressForm(request.GET or None, user=request.user)
+    # The filters show the year and month in use, also when the address does not name them.
+    data = request.GET.copy()
+    data["year"] = data.get("year") or str(today.year)
+    data["month"] = data.get("month") or str(today.month if data["year"] == str(today.year) else 12)
+    form = ProgressForm(data, user=request.user)
     level, year, month, branch_id, behind_only = "team", today.year, today.month, None, False
     if form.is_valid():
         level = form.cleaned_data["level"] or level
@@ -503,6 +521,7 @@ def progress(request):
             "year": year,
             "month": month,
             "level": level,
+            "can_enter_actuals": has_perm(request.user, roles.ACTUALS_CHANGE),
         },
     )
 

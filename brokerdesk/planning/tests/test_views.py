@@ -696,3 +696,19 @@ def test_standard_form_field_errors_and_submit(org, standard, client_for):
     )
     assert resp.status_code == 400 and resp.context["form"].non_field_errors()
     assert TeamStandard.objects.get(pk=standard.pk).title == "金融街一部管理及薪酬标准"
+
+
+def test_progress_page_shows_the_period_in_use_and_one_current_menu_item(org, client_for):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    resp = client_for(org.users.lead).get(reverse("planning:progress"), {"level": "person"})
+    form = resp.context["form"]
+    assert (form["year"].value(), form["month"].value()) == (str(today.year), str(today.month))
+    assert [i["url"] for i in resp.context["nav_items"] if i["active"]] == [reverse("planning:progress")]
+    assert reverse("planning:actuals") in resp.content.decode()  # the lead enters actuals
+    resp = client_for(org.users.manager).get(reverse("planning:plan-list"))
+    assert [i["url"] for i in resp.context["nav_items"] if i["active"]] == [reverse("planning:plan-list")]
+    assert reverse("planning:actuals") in resp.content.decode()
+    resp = client_for(org.users.cm).get(reverse("planning:plan-list"))
+    assert reverse("planning:actuals") not in resp.content.decode()

@@ -27,7 +27,8 @@ class Command(BaseCommand):
                 raise CommandError("The database already holds organisation data; use an empty database.")
             self.stdout.write("Demo data already present; left as it is.")
         else:
-            with transaction.atomic():
+            # Texts written into the data (notifications, trail reasons) in the default language.
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
                 build_demo(seed=seed, profile=profile, today=today)
                 for path in settings.BROKERDESK_DEMO_EXTENSIONS:
                     import_string(path)(seed=seed, today=today or timezone.localdate())
