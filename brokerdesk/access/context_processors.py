@@ -68,5 +68,6 @@ def navigation(request):
         "nav_roles": role_labels,
         "nav_admin": user.is_staff,
         "nav_wide": wide,
+        "nav_perms": {perm for g in grants for perm in g.perms},
         "nav_unread": unread_notifications(user=user).count(),
     }

@@ -705,7 +705,8 @@ def test_progress_page_shows_the_period_in_use_and_one_current_menu_item(org, cl
     resp = client_for(org.users.lead).get(reverse("planning:progress"), {"level": "person"})
     form = resp.context["form"]
     assert (form["year"].value(), form["month"].value()) == (str(today.year), str(today.month))
-    assert [i["url"] for i in resp.context["nav_items"] if i["active"]] == [reverse("planning:progress")]
+    # The planning section is the one current menu item; progress is in its sub-navigation.
+    assert [i["url"] for i in resp.context["nav_items"] if i["active"]] == [reverse("planning:plan-list")]
     assert reverse("planning:actuals") in resp.content.decode()  # the lead enters actuals
     resp = client_for(org.users.manager).get(reverse("planning:plan-list"))
     assert [i["url"] for i in resp.context["nav_items"] if i["active"]] == [reverse("planning:plan-list")]
