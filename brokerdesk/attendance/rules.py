@@ -121,7 +121,8 @@ def day_status(
         return DayResult(Status.MISSING_PUNCH, early_minutes=early)
     if check_out is None and not out_at_end:
         if day == today:
-            return DayResult(Status.LATE if late else Status.PENDING, late_minutes=late)
+            # Still at work: the sheet shows today's arrival as it stands.
+            return DayResult(Status.LATE if late else Status.ON_TIME, late_minutes=late)
         return DayResult(Status.MISSING_PUNCH, late_minutes=late)
     overtime = max(0, worked - WORKDAY_MINUTES)
     if late and early:

@@ -107,7 +107,7 @@ def test_day_status(check_in, check_out, kw, expected, late, early, overtime):
 def test_today_is_not_absent_or_missing_before_it_ends():
     today = {"day": TODAY, "today": TODAY}
     assert status(None, None, **today).status == Status.PENDING
-    assert status(at(8, 50, TODAY), None, **today).status == Status.PENDING
+    assert status(at(8, 50, TODAY), None, **today).status == Status.ON_TIME
     assert status(at(9, 30, TODAY), None, **today).status == Status.LATE
 
 
