@@ -19,6 +19,7 @@ NAV = [
     ("attendance:today", _("Attendance"), roles.VIEW, True),
     ("approvals:inbox", _("Approvals"), roles.VIEW, True),
     ("worklogs:mine", _("Work logs"), roles.VIEW, True),
+    ("meetings:list", _("Meetings"), roles.VIEW, True),
 ]
 
 # A section stays highlighted on its related pages.

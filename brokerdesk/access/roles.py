@@ -54,6 +54,7 @@ ACTUALS_CHANGE = "actuals.change"  # enter or import monthly actual figures
 ATTENDANCE_RECORD = "attendance.record"  # keep the daily attendance sheet by hand
 OUTING_CHECK = "attendance.check"  # check outings afterwards, patrol outlets, see the team's sheet
 SPOTCHECK = "worklog.spotcheck"  # draw a spot-check of a team's work logs and record results (第五条(一))
+MEETING_CHANGE = "meeting.change"  # record a team's morning, weekly and monthly meetings (第九条, 第十条)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ _BRANCH_ADMIN = frozenset(
         SPOTCHECK,
         ATTENDANCE_RECORD,
         OUTING_CHECK,
+        MEETING_CHANGE,
     }
 )
 
@@ -83,7 +85,9 @@ ROLE_DEFS: dict[str, RoleDef] = {
     Role.CLIENT_MANAGER: RoleDef(ScopeLevel.SELF, frozenset({VIEW}), ""),
     Role.REGIONAL_MANAGER: RoleDef(ScopeLevel.ASSIGNED, frozenset({VIEW}), ""),
     Role.TEAM_LEAD: RoleDef(
-        ScopeLevel.TEAM, frozenset({VIEW, PLAN_CHANGE, ACTUALS_CHANGE, SPOTCHECK, OUTING_CHECK}), "team"
+        ScopeLevel.TEAM,
+        frozenset({VIEW, PLAN_CHANGE, ACTUALS_CHANGE, SPOTCHECK, OUTING_CHECK, MEETING_CHANGE}),
+        "team",
     ),
     Role.BRANCH_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
     Role.DEPUTY_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),

@@ -17,6 +17,9 @@ from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
 from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.approvals.models import Task as ApprovalTask
 from brokerdesk.attendance.models import DailyRecord, LeaveRequest, Outing, Patrol, PunchCorrection
+from brokerdesk.meetings.models import Attendance as MeetingAttendance
+from brokerdesk.meetings.models import Decision as MeetingDecision
+from brokerdesk.meetings.models import Meeting
 from brokerdesk.org.models import (
     Branch,
     CooperationAgreement,
@@ -236,6 +239,10 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
     WorkLog: lambda g: _staff_rule(g, "staff__"),
     SpotCheck: _spotcheck_rule,
     SpotCheckItem: lambda g: _staff_rule(g, "log__staff__"),
+    # A team's meetings: its members, its lead, the branch and above (第九条, 第十条).
+    Meeting: lambda g: _team_rule(g, "team__"),
+    MeetingAttendance: lambda g: _team_rule(g, "meeting__team__"),
+    MeetingDecision: lambda g: _team_rule(g, "meeting__team__"),
 }
 
 # Rules that can match one row several times through a to-many join need DISTINCT.
