@@ -228,7 +228,7 @@ def test_a_second_morning_meeting_the_same_day_is_a_field_error(org, client_for)
     assert client.post(record_url(org.teams.a), form_data(org)).status_code == 302
     again = client.post(record_url(org.teams.a), form_data(org))
     assert again.status_code == 400
-    assert "already has a morning meeting" in again.context["form"].errors["held_on"][0]
+    assert "已有晨会记录" in again.context["form"].errors["held_on"][0]  # in the page's language
     assert Meeting.objects.count() == 1
 
 
