@@ -30,7 +30,7 @@ class MeetingForm(forms.Form):
     attendance = MemberChecklist(
         queryset=None,
         required=False,
-        label=_("present"),
+        label=_("attended"),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checklist"}),
         help_text=_("Untick whoever was absent."),
     )
@@ -76,7 +76,7 @@ class MeetingForm(forms.Form):
 
 class DecisionForm(forms.Form):
     text = forms.CharField(
-        label=_("decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+        label=_("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
     owner = MemberChoice(queryset=None, label=_("owner"), required=False)
     due_on = forms.DateField(label=_("due on"), required=False, widget=DATE_WIDGET)

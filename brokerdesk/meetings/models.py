@@ -75,7 +75,7 @@ class Attendance(models.Model):
     staff = models.ForeignKey(
         "org.Staff", on_delete=models.PROTECT, related_name="meeting_attendance", verbose_name=_("person")
     )
-    present = models.BooleanField(_("present"), default=True)
+    present = models.BooleanField(_("attended"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -96,7 +96,7 @@ class Decision(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
     position = models.PositiveSmallIntegerField(_("number"))
-    text = models.TextField(_("decision"))
+    text = models.TextField(_("resolution"))
     owner = models.ForeignKey(
         "org.Staff", on_delete=models.PROTECT, related_name="meeting_decisions", verbose_name=_("owner")
     )
