@@ -212,7 +212,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Modules that add their own demo records after the organisation (seed_demo).
-BROKERDESK_DEMO_EXTENSIONS = ["brokerdesk.planning.demo.build", "brokerdesk.attendance.demo.build"]
+BROKERDESK_DEMO_EXTENSIONS = [
+    "brokerdesk.planning.demo.build",
+    "brokerdesk.attendance.demo.build",
+    "brokerdesk.worklogs.demo.build",
+]
 
 # Filter drop-downs offer "all" rather than Django's dashes.
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
