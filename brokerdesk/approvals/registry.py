@@ -18,3 +18,14 @@ def notify_subject(request, status: str) -> None:
     handler = HANDLERS.get(request.subject_type.model_class()._meta.label)
     if handler is not None:
         handler(request=request, status=status)
+
+
+# The status a subject record takes when its request moves (plans, standards, leave…
+# all use these values for their own workflow field).
+SUBJECT_STATUS = {
+    "pending": "in_approval",
+    "returned": "returned",
+    "approved": "approved",
+    "rejected": "rejected",
+    "withdrawn": "withdrawn",
+}

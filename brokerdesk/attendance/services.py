@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, visible
 from brokerdesk.approvals.models import Request
-from brokerdesk.approvals.registry import on_status_change
+from brokerdesk.approvals.registry import SUBJECT_STATUS, on_status_change
 from brokerdesk.approvals.services import request_submit
 from brokerdesk.attendance.calendar import exceptions_for, working_days_between
 from brokerdesk.attendance.models import (
@@ -192,13 +192,7 @@ def leave_request(
 
 def _follow(model):
     def handler(*, request: Request, status: str) -> None:
-        new = {
-            Request.Status.PENDING: Workflow.IN_APPROVAL,
-            Request.Status.RETURNED: Workflow.RETURNED,
-            Request.Status.APPROVED: Workflow.APPROVED,
-            Request.Status.REJECTED: Workflow.REJECTED,
-            Request.Status.WITHDRAWN: Workflow.WITHDRAWN,
-        }[status]
+        new = SUBJECT_STATUS[status]
         model.objects.filter(pk=request.subject_id).update(status=new)
         if model is PunchCorrection and new == Workflow.APPROVED:
             _apply_correction(PunchCorrection.objects.get(pk=request.subject_id), request)

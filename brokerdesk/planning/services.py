@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, visible
 from brokerdesk.approvals.models import Request
-from brokerdesk.approvals.registry import on_status_change
+from brokerdesk.approvals.registry import SUBJECT_STATUS, on_status_change
 from brokerdesk.approvals.services import request_submit
 from brokerdesk.core.files import safe_display_name
 from brokerdesk.core.money import to_fen
@@ -107,13 +107,7 @@ def plan_submit(*, actor, plan: AnnualPlan, opinion: str = "", countersign_depar
 @on_status_change("planning.AnnualPlan")
 def _plan_follows_its_request(*, request: Request, status: str) -> None:
     plan = AnnualPlan.objects.select_for_update(of=("self",)).get(pk=request.subject_id)
-    new = {
-        Request.Status.PENDING: PlanStatus.IN_APPROVAL,
-        Request.Status.RETURNED: PlanStatus.RETURNED,
-        Request.Status.APPROVED: PlanStatus.APPROVED,
-        Request.Status.REJECTED: PlanStatus.REJECTED,
-        Request.Status.WITHDRAWN: PlanStatus.WITHDRAWN,
-    }[status]
+    new = SUBJECT_STATUS[status]
     fields = ["status"]
     if new == PlanStatus.APPROVED:
         # The revision replaces the version approved before it (kept, marked superseded).
@@ -378,11 +372,5 @@ def standard_submit(*, actor, standard: TeamStandard) -> TeamStandard:
 
 @on_status_change("planning.TeamStandard")
 def _standard_follows_its_request(*, request: Request, status: str) -> None:
-    new = {
-        Request.Status.PENDING: PlanStatus.IN_APPROVAL,
-        Request.Status.RETURNED: PlanStatus.RETURNED,
-        Request.Status.APPROVED: PlanStatus.APPROVED,
-        Request.Status.REJECTED: PlanStatus.REJECTED,
-        Request.Status.WITHDRAWN: PlanStatus.WITHDRAWN,
-    }[status]
+    new = SUBJECT_STATUS[status]
     TeamStandard.objects.filter(pk=request.subject_id).update(status=new)
