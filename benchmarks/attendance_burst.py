@@ -32,7 +32,6 @@ import calendar as pycal
 import datetime as dt
 import http.client
 import json
-import math
 import os
 import platform
 import random
@@ -44,13 +43,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from harness import load_average, percentile, run_in_fresh_database  # noqa: E402 - beside this file
+
 SEED = 20261129
 PEOPLE = 2000
 DOUBLE_TAP_SHARE = 0.10
@@ -103,38 +102,8 @@ def run_vendor(vendor: str, args, url: str) -> int:
         "BROKERDESK_DEBUG": "0",
         "BROKERDESK_SECRET_KEY": secrets.token_urlsafe(40),
         "BROKERDESK_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONPATH": str(ROOT),
     }
-    with tempfile.TemporaryDirectory(prefix="brokerdesk-burst-") as tmp:
-        env["BROKERDESK_DATA_DIR"] = tmp
-        env["BROKERDESK_MEDIA_ROOT"] = str(Path(tmp) / "files")
-        if vendor == "sqlite":
-            env.pop("DATABASE_URL", None)
-            env["BROKERDESK_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-            return subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
-        name = f"brokerdesk_bench_{uuid.uuid4().hex[:8]}"
-        _pg_admin(url, f'CREATE DATABASE "{name}"')
-        try:
-            env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
-            env["DB_CONN_MAX_AGE"] = "60"  # persistent connections, as deployed
-            return subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
-        finally:
-            _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",  # the maintenance database, as Django's test runner uses
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
+    return run_in_fresh_database(vendor, command, env, url, prefix="brokerdesk-burst-")
 
 
 # --- HTTP client (stdlib only; a new connection per tap, as phones make) -----------------
@@ -185,11 +154,6 @@ def fire(jobs, concurrency: int) -> tuple[list[Hit], float]:
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         hits = list(pool.map(lambda job: job(), jobs))
     return hits, time.perf_counter() - start
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]  # nearest rank
 
 
 # --- gunicorn ---------------------------------------------------------------------------------
@@ -310,7 +274,7 @@ def run_child(args) -> int:
         if "Traceback" in log or "database is locked" in log:
             print("gunicorn's error log:\n" + log)
             status |= 1
-    print(f"load average after: {_load()}")
+    print(f"load average after: {load_average()}")
     return status
 
 
@@ -318,10 +282,6 @@ def gunicorn_version() -> str:
     import gunicorn
 
     return gunicorn.__version__
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
 def print_machine(connection, today: dt.date) -> None:
@@ -345,7 +305,7 @@ def print_machine(connection, today: dt.date) -> None:
     print(f"BrokerDesk attendance burst benchmark — {db}")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} {platform.release()}; "
-        f"python {platform.python_version()}; django {django.get_version()}; load average {_load()}"
+        f"python {platform.python_version()}; django {django.get_version()}; load average {load_average()}"
     )
     print(f"data: {Staff.objects.count()} staff (large demo profile, seed {SEED}, today {today})")
 

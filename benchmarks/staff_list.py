@@ -22,20 +22,16 @@ Exit status: 0 when every case is under the floor, 1 otherwise.
 
 import argparse
 import datetime as dt
-import math
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from harness import load_average, run_in_fresh_database, time_requests  # noqa: E402 - beside this file
+
 FLOOR_MS = 100.0
 SEED = 20261129
 TODAY = dt.date(2026, 11, 29)
@@ -103,38 +99,8 @@ def child_command(vendor: str, args) -> list[str]:
 
 def run_vendor(vendor: str, args, url: str) -> int:
     """Run one database's benchmark in its own process (settings read the env at import)."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "brokerdesk.settings_test", "PYTHONPATH": str(ROOT)}
-    with tempfile.TemporaryDirectory(prefix="brokerdesk-bench-") as tmp:
-        env["BROKERDESK_DATA_DIR"] = tmp
-        env["BROKERDESK_MEDIA_ROOT"] = str(Path(tmp) / "files")
-        if vendor == "sqlite":
-            env.pop("DATABASE_URL", None)
-            env["BROKERDESK_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-            return subprocess.call(child_command(vendor, args), env=env, cwd=ROOT)  # noqa: S603
-        name = f"brokerdesk_bench_{uuid.uuid4().hex[:8]}"
-        _pg_admin(url, f'CREATE DATABASE "{name}"')
-        try:
-            parts = urlsplit(url)
-            env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
-            env["DB_CONN_MAX_AGE"] = "60"  # persistent connections, as deployed
-            return subprocess.call(child_command(vendor, args), env=env, cwd=ROOT)  # noqa: S603
-        finally:
-            _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",  # the maintenance database, as Django's test runner uses
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "brokerdesk.settings_test"}
+    return run_in_fresh_database(vendor, child_command(vendor, args), env, url, prefix="brokerdesk-bench-")
 
 
 # --- The measuring process -------------------------------------------------------------
@@ -175,12 +141,8 @@ def run_child(args) -> int:
     runs.append(("anonymous", login(None), Case("baseline /login/ page", "/login/")))
     results = measure(runs, args)
     baselines = {r.who: r for r in results if r.case.url == "/api/me/"}
-    print(f"load average after: {_load()}")
+    print(f"load average after: {load_average()}")
     return report(results, baselines, args.floor_ms)
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
 def print_machine(connection) -> None:
@@ -201,7 +163,7 @@ def print_machine(connection) -> None:
     print(f"BrokerDesk staff list benchmark — {db}")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} {platform.release()}; "
-        f"python {platform.python_version()}; django {django.get_version()}; load average {_load()}"
+        f"python {platform.python_version()}; django {django.get_version()}; load average {load_average()}"
     )
     print(f"data: {Staff.objects.count()} staff, {Team.objects.count()} teams (seed {SEED}, today {TODAY})")
 
@@ -261,43 +223,17 @@ def cases_for(who: str) -> list[Case]:
 
 
 def measure(runs, args) -> list[Result]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def get(who, client, case):
+    def fetch(run):
+        who, client, case = run
         resp = client.get(case.url, headers={"HX-Request": "true"} if case.htmx else {})
         if resp.status_code != 200:
             raise SystemExit(f"{who} {case.url} answered {resp.status_code}")
 
-    for _ in range(args.warmup):
-        for run in runs:
-            get(*run)
-    times: list[list[float]] = [[] for _ in runs]
-    cpu: list[list[float]] = [[] for _ in runs]
-    for _ in range(args.reps):
-        for i, run in enumerate(runs):
-            start, start_cpu = time.perf_counter(), time.process_time()
-            get(*run)
-            times[i].append((time.perf_counter() - start) * 1000)
-            cpu[i].append((time.process_time() - start_cpu) * 1000)
-    results = []
-    for run, ms, cpu_ms in zip(runs, times, cpu, strict=True):
-        with CaptureQueriesContext(connection) as ctx:  # one more, untimed request to count queries
-            get(*run)
-        ms.sort()
-        p95 = ms[max(0, math.ceil(0.95 * len(ms)) - 1)]  # nearest-rank percentile
-        results.append(
-            Result(
-                run[0],
-                run[2],
-                statistics.median(ms),
-                p95,
-                ms[-1],
-                len(ctx.captured_queries),
-                statistics.median(cpu_ms),
-            )
-        )
-    return results
+    timings = time_requests(runs, fetch, warmup=args.warmup, reps=args.reps)
+    return [
+        Result(run[0], run[2], t.p50, t.p95, t.max, t.queries, t.cpu50)
+        for run, t in zip(runs, timings, strict=True)
+    ]
 
 
 def report(results: list[Result], baselines: dict[str, Result], floor: float) -> int:

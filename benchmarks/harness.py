@@ -1,0 +1,106 @@
+"""What the benchmarks share: each database's run in a throwaway database and a process of
+its own, and the timing of requests (warm-up, round robin, nearest-rank p95, CPU time and a
+query count per case). Imported by the scripts beside it."""
+
+import math
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]  # nearest rank
+
+
+def pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",  # the maintenance database, as Django's test runner uses
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql)
+
+
+def run_in_fresh_database(vendor: str, command: list[str], env: dict[str, str], url: str, prefix: str) -> int:
+    """Run ``command`` against a new SQLite file, or a new PostgreSQL database named after the
+    one DATABASE_URL names (never that one itself), dropped afterwards. The settings read the
+    environment at import, hence a process of its own."""
+    env = {**env, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        env["BROKERDESK_DATA_DIR"] = tmp
+        env["BROKERDESK_MEDIA_ROOT"] = str(Path(tmp) / "files")
+        if vendor == "sqlite":
+            env.pop("DATABASE_URL", None)
+            env["BROKERDESK_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
+            return subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
+        parts = urlsplit(url)
+        name = f"{parts.path.strip('/') or 'brokerdesk'}_bench_{uuid.uuid4().hex[:8]}"
+        pg_admin(url, f'CREATE DATABASE "{name}"')
+        try:
+            env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + name))
+            env["DB_CONN_MAX_AGE"] = "60"  # persistent connections, as deployed
+            return subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
+        finally:
+            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Timing:
+    p50: float
+    p95: float
+    max: float
+    queries: int
+    cpu50: float  # median CPU time of this process per request (excludes waiting, and the PG server)
+
+
+def time_requests(runs: Sequence, fetch: Callable, *, warmup: int, reps: int) -> list[Timing]:
+    """Time ``fetch(run)`` for every run, taken in turn (round robin) so that background load
+    falls on all cases alike; then one more, untimed call per run counts its queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        for run in runs:
+            fetch(run)
+    times: list[list[float]] = [[] for _ in runs]
+    cpu: list[list[float]] = [[] for _ in runs]
+    for _ in range(reps):
+        for i, run in enumerate(runs):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fetch(run)
+            times[i].append((time.perf_counter() - start) * 1000)
+            cpu[i].append((time.process_time() - start_cpu) * 1000)
+    timings = []
+    for run, ms, cpu_ms in zip(runs, times, cpu, strict=True):
+        with CaptureQueriesContext(connection) as ctx:
+            fetch(run)
+        timings.append(
+            Timing(
+                statistics.median(ms),
+                percentile(ms, 0.95),
+                max(ms),
+                len(ctx.captured_queries),
+                statistics.median(cpu_ms),
+            )
+        )
+    return timings
