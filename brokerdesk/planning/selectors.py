@@ -78,7 +78,14 @@ def _metric_progress(
 
 
 def progress_rows(
-    *, user, year: int, as_of_month: int, level: str, branch_id: int | None = None
+    *,
+    user,
+    year: int,
+    as_of_month: int,
+    level: str,
+    branch_id: int | None = None,
+    team_id: int | None = None,
+    staff_id: int | None = None,
 ) -> list[ProgressRow]:
     """Actual figures against targets per person, team, branch or regional HQ, in scope.
 
@@ -87,25 +94,25 @@ def progress_rows(
     """
     from django.urls import reverse
 
-    plans = list(
-        visible(user, AnnualPlan)
-        .filter(year=year, status=PlanStatus.APPROVED)
-        .select_related("team__branch__region")
-    )
+    plans = visible(user, AnnualPlan).filter(year=year, status=PlanStatus.APPROVED)
     if branch_id:
-        plans = [p for p in plans if p.team.branch_id == branch_id]
+        plans = plans.filter(team__branch_id=branch_id)
+    if team_id:
+        plans = plans.filter(team_id=team_id)
+    plans = list(plans.select_related("team__branch__region"))
     plan_by_team = {p.team_id: p for p in plans}
     sums = {m: Sum(m) for m in METRICS}
+    only_person = {"staff_id": staff_id} if staff_id else {}
     shares = (
         visible(user, TargetShare)
-        .filter(plan__in=plans)
+        .filter(plan__in=plans, **only_person)
         .values("staff_id", "staff__name", "staff__team_id", "plan__team_id", "period")
         .annotate(**{f"s_{m}": s for m, s in sums.items()})
         .order_by()
     )
     actual_rows = (
         visible(user, MonthlyActual)
-        .filter(month__year=year, staff__team_id__in=plan_by_team)
+        .filter(month__year=year, staff__team_id__in=plan_by_team, **only_person)
         .values("staff_id", "staff__name", "staff__team_id", "month")
         .annotate(**{f"s_{m}": s for m, s in sums.items()})
         .order_by()

@@ -111,13 +111,9 @@ def plan_detail(request, pk):
     as_of = 12 if plan.year < today.year else (today.month if plan.year == today.year else 0)
     progress = []
     if plan.status == PlanStatus.APPROVED:
-        progress = [
-            r
-            for r in selectors.progress_rows(
-                user=request.user, year=plan.year, as_of_month=as_of, level="person"
-            )
-            if r.team == str(plan.team)
-        ]
+        progress = selectors.progress_rows(
+            user=request.user, year=plan.year, as_of_month=as_of, level="person", team_id=plan.team_id
+        )
     grid = selectors.share_grid(plan)
     people = list(services.share_candidates(plan)) if plan.status == PlanStatus.APPROVED else []
     totals = {m: sum((getattr(s, m) for s in grid.values()), Decimal(0)) for m in METRICS}
@@ -308,16 +304,10 @@ def my_targets(request):
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today.year
     rows = []
     if me:
-        rows = [
-            r
-            for r in selectors.progress_rows(
-                user=request.user,
-                year=year,
-                as_of_month=today.month if year == today.year else 12,
-                level="person",
-            )
-            if r.key == me.pk
-        ]
+        as_of = today.month if year == today.year else 12
+        rows = selectors.progress_rows(
+            user=request.user, year=year, as_of_month=as_of, level="person", staff_id=me.pk
+        )
     shares = (
         me.target_shares.filter(plan__year=year, plan__status=PlanStatus.APPROVED).order_by("period")
         if me
