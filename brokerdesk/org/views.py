@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, get_for_user, has_perm, roles_of, visible
-from brokerdesk.access.sensitive import masked, may_see_sensitive, reveal
+from brokerdesk.access.sensitive import SENSITIVE_FIELDS, masked, may_see_sensitive, reveal
 from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.approvals.services import inbox as approval_inbox
 from brokerdesk.core.files import attachment_response, safe_display_name
@@ -368,25 +368,35 @@ class DepartmentFormPage(TreeRecordFormPage):
 def _history_rows(records) -> list[dict]:
     """Each history record with the fields it changed (old → new), newest first.
 
-    Sensitive fields are named but their values are never shown in the trail.
+    Related records named in the changes are read in one query per model, not one per
+    change. Sensitive fields are named but their values are never shown in the trail.
     """
     records = list(records)
-    rows = []
+    deltas = []
+    wanted: dict = {}  # related model -> primary keys to show
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else None
+        delta = record.diff_against(previous) if previous is not None and record.history_type == "~" else None
+        deltas.append(delta)
+        for change in delta.changes if delta else []:
+            field = record.instance_type._meta.get_field(change.field)
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(v for v in (change.old, change.new) if v)
+    names = {model: model._default_manager.in_bulk(pks) for model, pks in wanted.items()}
+    rows = []
+    for record, delta in zip(records, deltas, strict=True):
+        hidden = SENSITIVE_FIELDS.get(record.instance_type, ())
         changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                field = record.instance_type._meta.get_field(change.field)
-                hidden = change.field in ("id_number", "mobile")
-                changes.append(
-                    {
-                        "field": field.verbose_name,
-                        "old": "••••" if hidden else _display(field, change.old),
-                        "new": "••••" if hidden else _display(field, change.new),
-                    }
-                )
+        for change in delta.changes if delta else []:
+            field = record.instance_type._meta.get_field(change.field)
+            concealed = change.field in hidden
+            changes.append(
+                {
+                    "field": field.verbose_name,
+                    "old": "••••" if concealed else _display(field, change.old, names),
+                    "new": "••••" if concealed else _display(field, change.new, names),
+                }
+            )
         user = record.history_user
         who = (
             (getattr(getattr(user, "staff", None), "name", None) or user.get_username())
@@ -397,13 +407,13 @@ def _history_rows(records) -> list[dict]:
     return rows
 
 
-def _display(field, value):
+def _display(field, value, names):
     if value is None or value == "":
         return "—"
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
+        related = names.get(field.related_model, {}).get(value)
         return str(related) if related else value
     if isinstance(value, dt.date):
         return value.isoformat()
