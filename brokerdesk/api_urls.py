@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from brokerdesk.access.api import MeView, TokenView
 from brokerdesk.approvals import api as approvals_api
 from brokerdesk.attendance import api as attendance_api
+from brokerdesk.clients import api as clients_api
 from brokerdesk.meetings import api as meetings_api
 from brokerdesk.org import api as org_api
 from brokerdesk.planning import api as planning_api
@@ -36,6 +37,7 @@ router.register("planning/actuals", planning_api.ActualViewSet, basename="actual
 router.register("worklogs/logs", worklogs_api.WorkLogViewSet, basename="worklog")
 router.register("worklogs/spot-checks", worklogs_api.SpotCheckViewSet, basename="worklog-spotcheck")
 router.register("meetings/meetings", meetings_api.MeetingViewSet, basename="meeting")
+clients_api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -44,5 +46,6 @@ urlpatterns = [
     path("attendance/punch/<str:kind>/", attendance_api.PunchView.as_view(), name="api-punch"),
     path("attendance/sheet/", attendance_api.SheetView.as_view(), name="api-attendance-sheet"),
     path("meetings/missed/", meetings_api.MissedView.as_view(), name="api-meetings-missed"),
+    *clients_api.extra_urls(),
     *router.urls,
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "brokerdesk.attendance",
     "brokerdesk.worklogs",
     "brokerdesk.meetings",
+    "brokerdesk.clients",
 ]
 
 MIDDLEWARE = [

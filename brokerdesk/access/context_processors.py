@@ -16,6 +16,7 @@ NAV = [
     ("org:staff-list", _("Staff"), roles.VIEW, True),
     ("planning:plan-list", _("Plans"), roles.VIEW, False),
     ("planning:my-targets", _("My targets"), roles.VIEW, "self"),
+    ("clients:list", _("Clients"), roles.VIEW, True),
     ("attendance:today", _("Attendance"), roles.VIEW, True),
     ("approvals:inbox", _("Approvals"), roles.VIEW, True),
     ("worklogs:mine", _("Work logs"), roles.VIEW, True),
@@ -35,6 +36,7 @@ SECTIONS = {
         "/org/departments/",
     ],
     "planning:plan-list": ["/planning/"],
+    "clients:list": ["/clients/"],
 }
 
 

@@ -55,6 +55,13 @@ ATTENDANCE_RECORD = "attendance.record"  # keep the daily attendance sheet by ha
 OUTING_CHECK = "attendance.check"  # check outings afterwards, patrol outlets, see the team's sheet
 SPOTCHECK = "worklog.spotcheck"  # draw a spot-check of a team's work logs and record results (第五条(一))
 MEETING_CHANGE = "meeting.change"  # record a team's morning, weekly and monthly meetings (第九条, 第十条)
+CLIENT_CHANGE = "client.change"  # bring in clients (own, for a client manager) and edit their profile
+CLIENT_ASSIGN = "client.assign"  # reassign a client's responsible manager; set a tier by hand
+CLIENT_FIGURES = "client.figures"  # enter or import clients' monthly assets and revenue
+TIER_CONFIG = "client.tiers"  # define key-account tiers, their rules and service standards
+CONFIRMATION_ARCHIVE = "client.archive"  # file signed confirmation forms and close monthly batches
+VISIT_VERIFY = "visit.verify"  # verify a month's visit logs with an opinion; write the quarterly analysis
+INQUIRY_RECORD = "inquiry.record"  # record inquiry calls and account-opening appointments
 
 
 @dataclass(frozen=True)
@@ -78,23 +85,53 @@ _BRANCH_ADMIN = frozenset(
         ATTENDANCE_RECORD,
         OUTING_CHECK,
         MEETING_CHANGE,
+        CLIENT_CHANGE,
+        CLIENT_ASSIGN,
+        CLIENT_FIGURES,
+        VISIT_VERIFY,
+        INQUIRY_RECORD,
     }
 )
 
 ROLE_DEFS: dict[str, RoleDef] = {
-    Role.CLIENT_MANAGER: RoleDef(ScopeLevel.SELF, frozenset({VIEW}), ""),
-    Role.REGIONAL_MANAGER: RoleDef(ScopeLevel.ASSIGNED, frozenset({VIEW}), ""),
+    Role.CLIENT_MANAGER: RoleDef(ScopeLevel.SELF, frozenset({VIEW, CLIENT_CHANGE, INQUIRY_RECORD}), ""),
+    Role.REGIONAL_MANAGER: RoleDef(ScopeLevel.ASSIGNED, frozenset({VIEW, CLIENT_CHANGE, INQUIRY_RECORD}), ""),
     Role.TEAM_LEAD: RoleDef(
         ScopeLevel.TEAM,
-        frozenset({VIEW, PLAN_CHANGE, ACTUALS_CHANGE, SPOTCHECK, OUTING_CHECK, MEETING_CHANGE}),
+        frozenset(
+            {
+                VIEW,
+                PLAN_CHANGE,
+                ACTUALS_CHANGE,
+                SPOTCHECK,
+                OUTING_CHECK,
+                MEETING_CHANGE,
+                CLIENT_CHANGE,
+                VISIT_VERIFY,
+                INQUIRY_RECORD,
+            }
+        ),
         "team",
     ),
     Role.BRANCH_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
     Role.DEPUTY_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
-    Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ACTUALS_CHANGE}), "branch"),
+    Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ACTUALS_CHANGE, CLIENT_FIGURES}), "branch"),
     Role.TRADE_MANAGEMENT: RoleDef(
         ScopeLevel.BRANCH,
-        frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE, OUTLET_CHANGE, ACTUALS_CHANGE}),
+        frozenset(
+            {
+                VIEW,
+                VIEW_SENSITIVE,
+                STAFF_CHANGE,
+                OUTLET_CHANGE,
+                ACTUALS_CHANGE,
+                CLIENT_CHANGE,
+                CLIENT_ASSIGN,
+                CLIENT_FIGURES,
+                CONFIRMATION_ARCHIVE,
+                INQUIRY_RECORD,
+            }
+        ),
         "branch",
     ),
     Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
@@ -103,7 +140,7 @@ ROLE_DEFS: dict[str, RoleDef] = {
     Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE}), ""),
     Role.CHANNEL_MANAGEMENT: RoleDef(
         ScopeLevel.COMPANY,
-        frozenset({VIEW, TEAM_CHANGE, OUTLET_CHANGE, BANK_CHANGE, AGREEMENT_CHANGE, ORG_CHANGE}),
+        frozenset({VIEW, TEAM_CHANGE, OUTLET_CHANGE, BANK_CHANGE, AGREEMENT_CHANGE, ORG_CHANGE, TIER_CONFIG}),
         "",
     ),
     # A countersigning department (compliance, HR, finance…) sees the company for its

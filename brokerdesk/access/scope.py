@@ -17,6 +17,22 @@ from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
 from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.approvals.models import Task as ApprovalTask
 from brokerdesk.attendance.models import DailyRecord, LeaveRequest, Outing, Patrol, PunchCorrection
+from brokerdesk.clients.models import (
+    Claim,
+    Client,
+    ConfirmationBatch,
+    ConfirmationForm,
+    Figure,
+    FollowUp,
+    FollowUpEvent,
+    Inquiry,
+    InquiryEvent,
+    Ownership,
+    QuarterReport,
+    Tier,
+    Visit,
+    VisitOverlap,
+)
 from brokerdesk.meetings.models import Attendance as MeetingAttendance
 from brokerdesk.meetings.models import Decision as MeetingDecision
 from brokerdesk.meetings.models import Meeting
@@ -50,6 +66,7 @@ class Grant:
     staff_id: int | None = None
     outlet_id: int | None = None
     user_id: int | None = None
+    department_id: int | None = None
 
 
 def grants_for(user) -> list[Grant]:
@@ -86,6 +103,7 @@ def grants_for(user) -> list[Grant]:
                 staff_id=staff.pk if staff else None,
                 outlet_id=staff.outlet_id if staff else None,
                 user_id=user.pk,
+                department_id=staff.department_id if staff else None,
             )
         )
     user._bd_grants = grants
@@ -217,6 +235,62 @@ def _spotcheck_rule(g: Grant) -> Q:
     return _team_rule(g, "team__")
 
 
+def _client_rule(g: Grant, p: str = "") -> Q:
+    """Clients, or (with a prefix such as ``client__``) records about a client.
+
+    A branch and above see the branch's clients; below that, clients follow their
+    responsible manager: a team lead sees the team's managers' clients, a regional manager
+    those of the managers assigned to them, a client manager their own.
+    """
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(**{f"{p}branch__region_id": g.region_id})
+    if g.level == ScopeLevel.BRANCH:
+        return Q(**{f"{p}branch_id": g.branch_id})
+    own = Q(**{f"{p}manager_id": g.staff_id}) if g.staff_id else NOTHING
+    if g.level == ScopeLevel.TEAM:
+        return Q(**{f"{p}manager__team_id": g.team_id}) | own
+    if g.level == ScopeLevel.ASSIGNED:
+        return Q(**{f"{p}manager__regional_manager_id": g.staff_id}) | own
+    return own
+
+
+def _branch_records_rule(g: Grant, p: str = "") -> Q:
+    """Branch-wide back-office records (confirmation batches, quarterly reports): team lead and up."""
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(**{f"{p}branch__region_id": g.region_id})
+    if g.level in (ScopeLevel.BRANCH, ScopeLevel.TEAM):
+        return Q(**{f"{p}branch_id": g.branch_id})
+    return NOTHING
+
+
+def _visit_rule(g: Grant, p: str = "") -> Q:
+    # A visit is seen by the visitor's line (the author and those above them) and by the
+    # client's (its responsible manager and those above). Co-visitors see it too.
+    if g.level in (ScopeLevel.COMPANY, ScopeLevel.REGION, ScopeLevel.BRANCH):
+        return _client_rule(g, p)
+    joint = Q(**{f"{p}visitors__pk": g.staff_id}) if g.staff_id else NOTHING
+    return _staff_rule(g, f"{p}author__") | _client_rule(g, f"{p}client__") | joint
+
+
+def _followup_rule(g: Grant, p: str = "") -> Q:
+    # The owner's line, the client's line, and the responsible department's people.
+    dept = Q(**{f"{p}department_id": g.department_id}) if g.department_id else NOTHING
+    if g.level in (ScopeLevel.COMPANY, ScopeLevel.REGION, ScopeLevel.BRANCH):
+        return _client_rule(g, p) | dept
+    return _staff_rule(g, f"{p}owner__") | _client_rule(g, f"{p}client__") | dept
+
+
+def _inquiry_rule(g: Grant, p: str = "") -> Q:
+    if g.level in (ScopeLevel.COMPANY, ScopeLevel.REGION, ScopeLevel.BRANCH):
+        return _client_rule(g, p)
+    received = Q(**{f"{p}received_by_id": g.staff_id}) if g.staff_id else NOTHING
+    return _staff_rule(g, f"{p}assigned_to__") | received
+
+
 RULES: dict[type[Model], Callable[[Grant], Q]] = {
     Region: _region_rule,
     Branch: _branch_rule,
@@ -243,10 +317,25 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
     Meeting: lambda g: _team_rule(g, "team__"),
     MeetingAttendance: lambda g: _team_rule(g, "meeting__team__"),
     MeetingDecision: lambda g: _team_rule(g, "meeting__team__"),
+    # Clients and service (第二十一条; part 2 and part 4).
+    Tier: _bank_rule,  # firm-wide reference data
+    Client: _client_rule,
+    Ownership: lambda g: _client_rule(g, "client__"),
+    Claim: lambda g: _client_rule(g, "client__") | _staff_rule(g, "claimant__"),
+    Figure: lambda g: _client_rule(g, "client__"),
+    ConfirmationForm: _client_rule,
+    ConfirmationBatch: _branch_records_rule,
+    QuarterReport: _branch_records_rule,
+    Visit: _visit_rule,
+    VisitOverlap: lambda g: _visit_rule(g, "visit__"),
+    FollowUp: _followup_rule,
+    FollowUpEvent: lambda g: _followup_rule(g, "followup__"),
+    Inquiry: _inquiry_rule,
+    InquiryEvent: lambda g: _inquiry_rule(g, "inquiry__"),
 }
 
 # Rules that can match one row several times through a to-many join need DISTINCT.
-_TO_MANY = {Region, Outlet, CooperationAgreement}
+_TO_MANY = {Region, Outlet, CooperationAgreement, Visit, VisitOverlap}
 
 
 def scope_filter(user, model: type[Model], perm: str = VIEW) -> Q | None:

@@ -6,17 +6,29 @@ from django.utils.translation import gettext as _
 from brokerdesk.access.models import SensitiveAccess
 from brokerdesk.access.roles import VIEW_SENSITIVE
 from brokerdesk.access.scope import can, security_log
+from brokerdesk.clients.models import Client, Inquiry
 from brokerdesk.core.validators import mask_id_number, mask_mobile
 from brokerdesk.org.models import Staff
 
 MASKERS = {"id_number": mask_id_number, "mobile": mask_mobile}
-SENSITIVE_FIELDS: dict[type, tuple[str, ...]] = {Staff: ("id_number", "mobile")}
+SENSITIVE_FIELDS: dict[type, tuple[str, ...]] = {
+    Staff: ("id_number", "mobile"),
+    Client: ("id_number", "mobile"),
+    Inquiry: ("mobile",),
+}
 
 
 def may_see_sensitive(user, obj) -> bool:
     """Roles with the sensitive-view permission over the record, and a person over their own."""
     if isinstance(obj, Staff) and obj.user_id and obj.user_id == getattr(user, "pk", None):
         return True
+    if isinstance(obj, Client) and obj.manager.user_id and obj.manager.user_id == getattr(user, "pk", None):
+        return True  # the responsible manager serves the client and needs the number
+    if isinstance(obj, Inquiry) and getattr(user, "pk", None) in (
+        obj.assigned_to.user_id,
+        obj.received_by.user_id,
+    ):
+        return True  # whoever took the call or must call back
     return can(user, VIEW_SENSITIVE, obj)
 
 

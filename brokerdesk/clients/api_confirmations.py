@@ -1,0 +1,7 @@
+"""API of the confirmations area (registered by ``clients.api.register``)."""
+
+urlpatterns: list = []  # extra non-router paths, mounted under /api/
+
+
+def register(router) -> None:
+    pass
