@@ -16,6 +16,7 @@ from brokerdesk.access.scope import can, get_for_user, has_perm, roles_of, visib
 from brokerdesk.access.sensitive import SENSITIVE_FIELDS, masked, may_see_sensitive, reveal
 from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.approvals.services import inbox as approval_inbox
+from brokerdesk.clients.workbench import service_counts
 from brokerdesk.core.files import attachment_response, safe_display_name
 from brokerdesk.core.views import RecordFormPage, ScopedListPage, add_service_errors
 from brokerdesk.org import forms, selectors, services
@@ -51,6 +52,7 @@ def home(request):
         "today": today,
         "recent_staff": selectors.staff_list(user=request.user).order_by("-hired_on", "-pk")[:5],
         "approvals_waiting": approval_inbox(request.user).count(),
+        "service": service_counts(user=request.user, staff=me, today=today) if roles_of(request.user) else {},
         "my_open_requests": ApprovalRequest.objects.filter(
             submitter=request.user,
             status__in=[ApprovalRequest.Status.PENDING, ApprovalRequest.Status.RETURNED],

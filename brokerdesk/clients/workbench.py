@@ -1,0 +1,65 @@
+"""The client-service tiles of the workbench: what is due, overdue or waiting, in a fixed
+number of queries whatever the scope's size."""
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from brokerdesk.access import roles
+from brokerdesk.access.scope import has_perm, visible
+from brokerdesk.clients.models import Client, FollowUp, Inquiry, Tier, Visit
+
+OPEN_FOLLOWUP = [FollowUp.Status.OPEN, FollowUp.Status.SENT]
+
+
+def service_counts(*, user, staff, today: dt.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    now = timezone.now()
+    counts: dict[str, int] = {}
+    clients = visible(user, Client).filter(status=Client.Status.ACTIVE)
+    if staff is not None:
+        clients = clients.filter(manager=staff)
+    # A key account is due when it was never visited or its last visit is older than its
+    # tier's standard (the comparison runs in the database: one query).
+    # A key account is due when it was never visited or its last visit is older than its tier's
+    # standard (rules.visit_due, expressed as a filter per tier).
+    counts["visits_due"] = _due_count(clients, today)
+    followups = visible(user, FollowUp).filter(status__in=OPEN_FOLLOWUP, due_on__lt=today)
+    if staff is not None and not has_perm(user, roles.VISIT_VERIFY):
+        followups = followups.filter(owner=staff)
+    counts["followups_overdue"] = followups.count()
+    if staff is not None:
+        counts.update(
+            Inquiry.objects.filter(assigned_to=staff).aggregate(
+                inquiries_waiting=Count(
+                    "pk", filter=Q(status=Inquiry.Status.OPEN, important=True, acknowledged_at__isnull=True)
+                ),
+                inquiries_late=Count(
+                    "pk",
+                    filter=Q(
+                        status=Inquiry.Status.OPEN,
+                        important=True,
+                        acknowledged_at__isnull=True,
+                        acknowledge_by__lt=now,
+                    ),
+                ),
+            )
+        )
+    if has_perm(user, roles.VISIT_VERIFY):
+        month_start = today.replace(day=1)
+        counts["visits_unverified"] = (
+            visible(user, Visit, roles.VISIT_VERIFY)
+            .filter(status=Visit.Status.DONE, verified_at__isnull=True, visited_on__lt=month_start)
+            .count()
+        )
+    return counts
+
+
+def _due_count(clients, today: dt.date) -> int:
+    q = Q(pk__in=[])
+    for tier_id, every in Tier.objects.filter(active=True).values_list("pk", "visit_every_days"):
+        q |= Q(tier_id=tier_id) & (
+            Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=today - dt.timedelta(days=every))
+        )
+    return clients.filter(q).count()
