@@ -187,7 +187,9 @@ def _move(
     *, client: Client, to: Staff, effective: dt.date, reason: str, actor, note: str = "", approval=None
 ):
     """End the open ownership the day before ``effective`` and open one for ``to``."""
-    current = Ownership.objects.select_for_update().get(client=client, end__isnull=True)
+    current = Ownership.objects.select_for_update().filter(client=client, end__isnull=True).first()
+    if current is None:  # another change ended the period while we waited for its lock
+        raise ValidationError(_("The client's manager was changed meanwhile; reload and try again."))
     if current.manager_id == to.pk:
         raise ValidationError({"manager": _("This person is already the client's manager.")})
     if effective <= current.start:
