@@ -160,8 +160,10 @@ class Client(models.Model):
         verbose_name_plural = _("clients")
         ordering = ["-opened_on", "-id"]
         indexes = [
-            models.Index(fields=["manager", "-opened_on"], name="client_manager_idx"),
-            models.Index(fields=["branch", "-opened_on"], name="client_branch_idx"),
+            # The list's order (newest account first) served from an index at every scope level.
+            models.Index(fields=["-opened_on", "-id"], name="client_opened_idx"),
+            models.Index(fields=["manager", "-opened_on", "-id"], name="client_manager_idx"),
+            models.Index(fields=["branch", "-opened_on", "-id"], name="client_branch_idx"),
             models.Index(fields=["tier", "last_visit_on"], name="client_tier_visit_idx"),
         ]
         constraints = [
