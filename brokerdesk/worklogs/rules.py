@@ -124,7 +124,7 @@ class LogFacts:
     text: str  # what was done
     names_client: bool
     claims_visit: bool
-    has_outing: bool  # an approved outing form (or, later, a visit record) covers the day
+    has_outing: bool  # an approved outing form or a logged client visit covers the day
 
 
 @dataclass(frozen=True)

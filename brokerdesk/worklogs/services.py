@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from brokerdesk.access import roles
 from brokerdesk.access.scope import visible
 from brokerdesk.attendance.models import Outing
+from brokerdesk.clients.models import Visit
 from brokerdesk.org.models import Staff, Team
 from brokerdesk.worklogs import rules
 from brokerdesk.worklogs.models import Result, SpotCheck, SpotCheckItem, WorkLog
@@ -132,7 +133,7 @@ def pool_for(*, team: Team, start: dt.date, end: dt.date, exclude_staff_id: int 
     """What a check of ``team``'s logs from ``start`` to ``end`` draws from.
 
     Returns ({log id: weight}, {log id: [reason dicts]}). Logs already drawn into a check
-    and the checker's own logs are left out. Four queries whatever the team's size.
+    and the checker's own logs are left out. Five queries whatever the team's size.
     """
     since = start - dt.timedelta(days=LOOKBACK_DAYS)
     logs = list(
@@ -149,6 +150,12 @@ def pool_for(*, team: Team, start: dt.date, end: dt.date, exclude_staff_id: int 
             ends_at__date__gte=since - dt.timedelta(days=1),
         ).values_list("staff_id", "starts_at", "ends_at")
     )
+    # A visit logged in the client module names a client and records the visit of its day.
+    visits = set(
+        Visit.objects.filter(author_id__in=people, status=Visit.Status.DONE, visited_on__range=(since, end))
+        .values_list("author_id", "visited_on")
+        .distinct()
+    )
     drawn = set(
         SpotCheckItem.objects.filter(log__staff__team=team, log__day__range=(start, end)).values_list(
             "log_id", flat=True
@@ -161,9 +168,9 @@ def pool_for(*, team: Team, start: dt.date, end: dt.date, exclude_staff_id: int 
                 id=log_id,
                 day=day,
                 text=text,
-                names_client=bool(clients.strip()),
+                names_client=bool(clients.strip()) or (staff_id, day) in visits,
                 claims_visit=rules.claims_visit(text, ticked),
-                has_outing=(staff_id, day) in covered,
+                has_outing=(staff_id, day) in covered or (staff_id, day) in visits,
             )
         )
     weights, reasons = {}, {}

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brokerdesk.access import roles
-from brokerdesk.access.scope import can, get_for_user, has_perm
+from brokerdesk.access.scope import can, get_for_user, has_perm, visible
+from brokerdesk.clients.models import Visit
 from brokerdesk.core.views import add_service_errors
 from brokerdesk.worklogs import rules, selectors, services
 from brokerdesk.worklogs.forms import LogFilterForm, RecordForm, SpotCheckForm, WorkLogForm
@@ -95,7 +96,8 @@ def write(request):
                 messages.success(request, _("Your work log of %(day)s is saved.") % {"day": saved.day})
                 return redirect("worklogs:mine")
     title = _("Edit work log") if log else _("Write work log")
-    return render(request, "worklogs/write.html", {"form": form, "log": log, "title": title}, status=status)
+    context = {"form": form, "log": log, "title": title, "visits": _visits_of(request.user, me, day)}
+    return render(request, "worklogs/write.html", context, status=status)
 
 
 @login_required
@@ -110,7 +112,18 @@ def log_detail(request, pk):
             "checks": checks,
             "may_edit": services.log_may_change(log, user=request.user),
             "is_author": log.staff.user_id == request.user.pk,
+            "visits": _visits_of(request.user, log.staff, log.day),
         },
+    )
+
+
+def _visits_of(user, staff, day):
+    """The client visits the person logged on the day (those the viewer may see)."""
+    return list(
+        visible(user, Visit)
+        .filter(author=staff, visited_on=day, status=Visit.Status.DONE)
+        .select_related("client")
+        .order_by("id")
     )
 
 
