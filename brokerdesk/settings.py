@@ -217,6 +217,7 @@ BROKERDESK_DEMO_EXTENSIONS = [
     "brokerdesk.planning.demo.build",
     "brokerdesk.attendance.demo.build",
     "brokerdesk.worklogs.demo.build",
+    "brokerdesk.clients.demo.build",
 ]
 
 # Filter drop-downs offer "all" rather than Django's dashes.

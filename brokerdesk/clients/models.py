@@ -94,7 +94,7 @@ class Client(models.Model):
         INQUIRY = "inquiry", _("Inquiry or appointment")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", _("Account open")
         CLOSED = "closed", _("Account closed")
 
     client_no = models.CharField(
@@ -391,6 +391,14 @@ class ConfirmationForm(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clients:confirmation-detail", args=[self.pk])
+
+    @property
+    def source_label(self) -> str:
+        """The source as the form states it, in the reader's language."""
+        try:
+            return str(Client.Source(self.source).label)
+        except ValueError:
+            return self.source
 
 
 class Visit(models.Model):

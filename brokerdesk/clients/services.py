@@ -28,6 +28,7 @@ from brokerdesk.clients.models import (
     ConfirmationForm,
     Figure,
     Ownership,
+    ServicePolicy,
     Tier,
 )
 from brokerdesk.core.files import safe_display_name, validate_document
@@ -331,7 +332,7 @@ def confirmation_issue(*, actor, client: Client, day: dt.date | None = None) -> 
         client_name=client.name,
         client_no=client.client_no,
         opened_on=client.opened_on,
-        source=str(client.get_source_display()),
+        source=client.source,  # the code: shown in the reader's language
         issued_by=actor,
     )
     try:
@@ -341,6 +342,10 @@ def confirmation_issue(*, actor, client: Client, day: dt.date | None = None) -> 
         raise ValidationError({"serial_no": _("This serial number is already used.")}) from None
     ConfirmationBatch.objects.filter(pk=batch.pk).update(form_count=batch.forms.count())
     return form
+
+
+def _lock_batch(batch_id: int) -> ConfirmationBatch:
+    return ConfirmationBatch.objects.select_for_update().get(pk=batch_id)
 
 
 def _may_file(actor, form: ConfirmationForm) -> bool:
@@ -359,6 +364,7 @@ def confirmation_sign(*, actor, form: ConfirmationForm, upload) -> ConfirmationF
     )
     if not _may_file(actor, form):
         raise PermissionDenied(_("You may not file this form."))
+    form.batch = _lock_batch(form.batch_id)
     if form.batch.closed:
         raise ValidationError(_("This form's month is archived; it cannot change."))
     if form.status == ConfirmationForm.Status.VOID:
@@ -384,6 +390,7 @@ def confirmation_void(*, actor, form: ConfirmationForm, reason: str) -> Confirma
     form = ConfirmationForm.objects.select_for_update(of=("self",)).select_related("batch").get(pk=form.pk)
     if not can(actor, roles.CONFIRMATION_ARCHIVE, form):
         raise PermissionDenied(_("You may not void this form."))
+    form.batch = _lock_batch(form.batch_id)
     if form.batch.closed:
         raise ValidationError(_("This form's month is archived; it cannot change."))
     if not reason.strip():
@@ -400,6 +407,9 @@ def batch_close(*, actor, batch: ConfirmationBatch, note: str = "") -> Confirmat
     form is signed or void."""
     if not can(actor, roles.CONFIRMATION_ARCHIVE, batch):
         raise PermissionDenied(_("You may not archive this month's forms."))
+    # Filing, voiding and archiving take the batch row's lock first, so a form cannot be
+    # signed or voided in the moment its month is being archived.
+    batch = _lock_batch(batch.pk)
     today = timezone.localdate()
     if batch.month >= today.replace(day=1):
         raise ValidationError(_("A month can be archived once it has ended."))
@@ -578,6 +588,24 @@ def tier_save(*, actor, tier: Tier) -> Tier:
     tier.save()
     tier_recompute()
     return tier
+
+
+@transaction.atomic
+def policy_save(*, actor, policy: ServicePolicy) -> ServicePolicy:
+    """The firm-wide service policy: overlap window, days to resolve, hours to acknowledge."""
+    _require(actor, roles.TIER_CONFIG)
+    errors = {}
+    if not 1 <= (policy.overlap_days or 0) <= 365:
+        errors["overlap_days"] = _("Give a number of days from 1 to 365.")
+    if not 1 <= (policy.followup_days or 0) <= 365:
+        errors["followup_days"] = _("Give a number of days from 1 to 365.")
+    if not 1 <= (policy.acknowledge_hours or 0) <= 168:
+        errors["acknowledge_hours"] = _("Give a number of hours from 1 to 168.")
+    if errors:
+        raise ValidationError(errors)
+    policy._change_reason = "policy"
+    policy.save()
+    return policy
 
 
 @transaction.atomic
