@@ -82,7 +82,10 @@ def test_visit_overlap_verification_and_follow_up(site, new_page):
         peer.locator("#visit-form button[type=submit]").click()
     warning = peer.locator("#overlap-warning")
     assert warning.is_visible()
-    assert "张三" in warning.inner_text() and today.isoformat() in warning.inner_text()
+    assert (
+        "张三" in warning.inner_text()
+        and f"{today.year}年{today.month}月{today.day}日" in warning.inner_text()
+    )
     assert not Visit.objects.filter(author=org.staff.cm_peer).exists()
     peer.locator("#id_acknowledge_overlap").check()
     with peer.expect_navigation():
@@ -135,3 +138,12 @@ def test_visit_overlap_verification_and_follow_up(site, new_page):
     fu.refresh_from_db()
     assert (fu.status, fu.informed_how) == ("closed", "phone")
     assert "电话告知林先生已恢复正常。" in cm.locator("#trail").inner_text()
+
+    # The branch manager's quarterly report of this quarter counts the visit and the matter:
+    # raised, resolved and closed.
+    boss = new_page()
+    login(boss, base, "manager", PASSWORD)
+    boss.goto(f"{base}/clients/reports/quarterly/")
+    total = boss.locator("#matters-by-category tbody tr").last.locator("td")
+    assert [total.nth(i).inner_text().strip() for i in range(1, 5)] == ["1", "1", "1", "0"]
+    assert "100.0%" in total.nth(5).inner_text()
