@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from brokerdesk.approvals.models import Notification
-from brokerdesk.clients.models import FollowUp, Inquiry
+from brokerdesk.clients.models import FollowUp
 from brokerdesk.clients.reminders import send_reminders
-from brokerdesk.clients.tests.factories import make_client
+from brokerdesk.clients.tests.factories import make_client, make_followup, make_important_matter
 
 pytestmark = pytest.mark.django_db
 
@@ -17,37 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_overdue_follow_ups_and_late_matters_are_reminded_once_a_day(org):
     today = timezone.localdate()
     client = make_client(org.users.cm, name="陈先生")
-    late = FollowUp.objects.create(
-        client=client,
-        owner=org.staff.cm,
-        branch=org.branches.b1,
-        category="service",
-        matter="转账延迟",
-        due_on=today - dt.timedelta(days=2),
-        created_by=org.users.cm,
-    )
-    due_today = FollowUp.objects.create(
-        client=client,
-        owner=org.staff.cm,
-        branch=org.branches.b1,
-        category="service",
-        matter="未到期",
-        due_on=today,
-        created_by=org.users.cm,
-    )
-    now = timezone.now()
-    matter = Inquiry.objects.create(
-        branch=org.branches.b1,
-        caller_name="来电人",
-        mobile="13900001111",
-        topic="预约开户",
-        important=True,
-        received_by=org.staff.cm_peer,
-        received_at=now,
-        assigned_to=org.staff.cm,
-        acknowledge_by=now - dt.timedelta(hours=1),
-        created_by=org.users.cm_peer,
-    )
+    late = make_followup(org, client, due_on=today - dt.timedelta(days=2))
+    due_today = make_followup(org, client, due_on=today, matter="未到期")
+    matter = make_important_matter(org, acknowledge_in_hours=-1)
     assert send_reminders(today) == 3  # the follow-up's owner; the matter's assignee and receiver
     assert Notification.objects.filter(user=org.users.cm, url=late.get_absolute_url()).count() == 1
     assert Notification.objects.filter(user=org.users.cm_peer, url=matter.get_absolute_url()).exists()

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from brokerdesk.clients.models import Client, FollowUp, Inquiry, Tier, Visit
-from brokerdesk.clients.tests.factories import make_client
+from brokerdesk.clients.models import Client, Tier, Visit
+from brokerdesk.clients.tests.factories import make_client, make_followup, make_important_matter
 from brokerdesk.clients.workbench import service_counts
 
 pytestmark = pytest.mark.django_db
@@ -35,40 +35,10 @@ def _setup(org):
         content="走访",
         created_by=org.users.cm,
     )
-    FollowUp.objects.create(
-        client=stale,
-        visit=visit,
-        owner=org.staff.cm,
-        branch=org.branches.b1,
-        category="service",
-        matter="转账慢",
-        due_on=today - dt.timedelta(days=1),
-        created_by=org.users.cm,
-    )
-    FollowUp.objects.create(
-        client=stale,
-        visit=visit,
-        owner=org.staff.cm,
-        branch=org.branches.b1,
-        category="service",
-        matter="未到期",
-        due_on=today + dt.timedelta(days=3),
-        created_by=org.users.cm,
-    )
-    now = timezone.now()
-    for late in (True, False):
-        Inquiry.objects.create(
-            branch=org.branches.b1,
-            caller_name="来电人",
-            mobile="13900001111",
-            topic="开户",
-            important=True,
-            received_by=org.staff.cm_peer,
-            received_at=now,
-            assigned_to=org.staff.cm,
-            acknowledge_by=now + dt.timedelta(hours=-1 if late else 3),
-            created_by=org.users.cm_peer,
-        )
+    make_followup(org, stale, visit=visit, matter="转账慢", due_on=today - dt.timedelta(days=1))
+    make_followup(org, stale, visit=visit, matter="未到期", due_on=today + dt.timedelta(days=3))
+    make_important_matter(org, acknowledge_in_hours=-1)
+    make_important_matter(org, acknowledge_in_hours=3)
 
 
 def test_a_client_manager_sees_their_own_due_overdue_and_waiting(org):
