@@ -221,10 +221,15 @@ def _open_step(request: Request, step: Step, now) -> None:
     request.save(update_fields=["current_step"])
 
 
+def notify(user_ids, text: str, url: str) -> int:
+    """In-app notifications for every app: one row per user, the text cut to what fits."""
+    rows = [Notification(user_id=getattr(u, "pk", u), text=text[:300], url=url) for u in user_ids]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
 def _notify(users, text: str, request: Request) -> None:
-    Notification.objects.bulk_create(
-        [Notification(user=u, text=text[:300], url=request.get_absolute_url()) for u in users]
-    )
+    notify(users, text, request.get_absolute_url())
 
 
 def _record(

@@ -366,16 +366,13 @@ def _confirmations(rng, clients, branches, today, users, fallback_user) -> None:
             for (b, m), v in sorted(counters.items())
         ]
     )
-    for (b, m), v in counters.items():
+    for b, m in counters:
         batch = batch_of[(b, m)]
-        batch.form_count = v
         if (b, m) == closing:
             batch.closed_at = _aware(this_month + dt.timedelta(days=2), 17)
             batch.closed_by = users.get("trade") or fallback_user
             batch.note = "上月确认单已全部归档"
-    ConfirmationBatch.objects.bulk_update(
-        list(batch_of.values()), ["form_count", "closed_at", "closed_by", "note"]
-    )
+    ConfirmationBatch.objects.bulk_update(list(batch_of.values()), ["closed_at", "closed_by", "note"])
 
 
 def _service(rng, clients, by_branch, first, today, users, fallback_user) -> None:

@@ -313,7 +313,6 @@ class ConfirmationBatch(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    form_count = models.PositiveIntegerField(_("forms"), default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -330,6 +329,11 @@ class ConfirmationBatch(models.Model):
     @property
     def closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def form_count(self) -> int:
+        """How many forms the month holds (lists annotate it instead of asking per row)."""
+        return self.forms.count()
 
 
 class ConfirmationForm(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import override
 
 from brokerdesk.approvals.models import Notification
 from brokerdesk.clients.models import FollowUp, Inquiry
-from brokerdesk.org.models import Staff
+from brokerdesk.clients.services_visits import department_users
 
 
 def _send(wanted: dict[tuple[int, str], str], today: dt.date) -> int:
@@ -46,12 +46,9 @@ def send_reminders(today: dt.date | None = None) -> int:
         overdue = FollowUp.objects.filter(
             status__in=[FollowUp.Status.OPEN, FollowUp.Status.SENT], due_on__lt=today
         ).select_related("client", "owner")
-        dept_users: dict[int, list[int]] = {}
-        dept_ids = {f.department_id for f in overdue if f.status == FollowUp.Status.SENT and f.department_id}
-        for dept_id, user_id in Staff.objects.filter(
-            department_id__in=dept_ids, user__isnull=False
-        ).values_list("department_id", "user_id"):
-            dept_users.setdefault(dept_id, []).append(user_id)
+        dept_users = department_users(
+            {f.department_id for f in overdue if f.status == FollowUp.Status.SENT and f.department_id}
+        )
         for f in overdue:
             text = _("Overdue since %(day)s: %(client)s — %(matter)s") % {
                 "day": f.due_on,

@@ -63,6 +63,14 @@ def staff_of(user) -> Staff | None:
     return Staff.objects.filter(user=user).select_related("branch", "team").first()
 
 
+def require_staff(user) -> Staff:
+    """The acting person's staff record; a login without one cannot act as a person."""
+    me = staff_of(user)
+    if me is None:
+        raise PermissionDenied(_("Your login has no staff record."))
+    return me
+
+
 def _require(user, perm: str) -> None:
     if not has_perm(user, perm):
         raise PermissionDenied(_("You may not do this."))
@@ -244,9 +252,7 @@ def client_transfer(
 @transaction.atomic
 def claim_submit(*, actor, client: Client, reason: str) -> Claim:
     """A manager claims a client another manager holds; the claim goes through approval."""
-    me = staff_of(actor)
-    if me is None:
-        raise PermissionDenied(_("Your login has no staff record."))
+    me = require_staff(actor)
     client = Client.objects.select_related("manager").get(pk=client.pk)
     if client.manager_id == me.pk:
         raise ValidationError(_("This client is already yours."))
@@ -340,7 +346,6 @@ def confirmation_issue(*, actor, client: Client, day: dt.date | None = None) -> 
             form.save()
     except IntegrityError:
         raise ValidationError({"serial_no": _("This serial number is already used.")}) from None
-    ConfirmationBatch.objects.filter(pk=batch.pk).update(form_count=batch.forms.count())
     return form
 
 
@@ -422,9 +427,8 @@ def batch_close(*, actor, batch: ConfirmationBatch, note: str = "") -> Confirmat
         raise ValidationError(
             _("These forms have no signed copy yet: %(list)s") % {"list": ", ".join(unsigned[:50])}
         )
-    count = batch.forms.count()
     closed = ConfirmationBatch.objects.filter(pk=batch.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now(), closed_by=actor, form_count=count, note=note[:200]
+        closed_at=timezone.now(), closed_by=actor, note=note[:200]
     )
     if closed != 1:
         raise ValidationError(_("This month is already archived."))

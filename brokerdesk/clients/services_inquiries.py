@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, has_perm
-from brokerdesk.approvals.models import Notification
+from brokerdesk.approvals.services import notify
 from brokerdesk.clients import services
 from brokerdesk.clients.models import Client, Inquiry, InquiryEvent, ServicePolicy
 from brokerdesk.core.validators import validate_mobile
@@ -74,13 +74,6 @@ def is_late(inquiry: Inquiry, now: dt.datetime | None = None) -> bool:
     )
 
 
-def _me(actor) -> Staff:
-    me = services.staff_of(actor)
-    if me is None:
-        raise PermissionDenied(_("Your login has no staff record."))
-    return me
-
-
 def _deadline(start: dt.datetime) -> dt.datetime:
     return start + dt.timedelta(hours=ServicePolicy.current().acknowledge_hours)
 
@@ -110,7 +103,7 @@ def _notify(inquiry: Inquiry, actor) -> None:
             "caller": inquiry.caller_name,
             "topic": inquiry.topic,
         }
-    Notification.objects.create(user_id=user_id, text=text[:300], url=inquiry.get_absolute_url())
+    notify([user_id], text, inquiry.get_absolute_url())
 
 
 def _check_assignee(person, branch_id: int, errors: dict, field: str = "assigned_to") -> None:
@@ -172,7 +165,7 @@ def inquiry_create(
     """Record a call or an appointment and pass it on (possibly to oneself)."""
     if not has_perm(actor, roles.INQUIRY_RECORD):
         raise PermissionDenied(_("You may not record inquiries."))
-    me = _me(actor)
+    me = services.require_staff(actor)
     now = timezone.now()
     errors: dict = {}
     if kind not in Inquiry.Kind.values:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import can, visible
-from brokerdesk.approvals.models import Notification
+from brokerdesk.approvals.services import notify
 from brokerdesk.clients import rules
 from brokerdesk.clients.models import (
     Client,
@@ -33,7 +33,7 @@ from brokerdesk.clients.models import (
     Visit,
     VisitOverlap,
 )
-from brokerdesk.clients.services import staff_of
+from brokerdesk.clients.services import require_staff, staff_of
 from brokerdesk.org.models import Department, Staff
 
 OVERLAP_CODE = "overlap"
@@ -42,13 +42,6 @@ LOG_FIELDS = ("content", "opinions", "suggestions", "difficulties")
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _me(actor) -> Staff:
-    me = staff_of(actor)
-    if me is None:
-        raise PermissionDenied(_("Your login has no staff record."))
-    return me
 
 
 def _client_in_scope(actor, client) -> Client:
@@ -162,7 +155,7 @@ def visit_plan(
     acknowledge_overlap: bool = False,
 ) -> Visit:
     """Plan a visit ahead (today or later)."""
-    me = _me(actor)
+    me = require_staff(actor)
     client = _client_in_scope(actor, client)
     errors: dict = {}
     today = timezone.localdate()
@@ -215,7 +208,7 @@ def visit_log(
     acknowledge_overlap: bool = False,
 ) -> Visit:
     """Log a visit that happened: a new one for ``client``, or a planned ``visit`` completed."""
-    me = _me(actor)
+    me = require_staff(actor)
     if visit is not None:
         visit = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)
         if visit.author_id != me.pk:
@@ -364,21 +357,27 @@ def _event(fu: FollowUp, kind: str, actor, note: str = "") -> FollowUpEvent:
     return FollowUpEvent.objects.create(followup=fu, kind=kind, actor=actor, note=note)
 
 
-def _notify_department(fu: FollowUp, text: str) -> int:
-    users = list(
-        Staff.objects.filter(department_id=fu.department_id, user__isnull=False)
+def department_users(department_ids) -> dict[int, list[int]]:
+    """The logins of each department's people still with the firm."""
+    found: dict[int, list[int]] = {}
+    rows = (
+        Staff.objects.filter(department_id__in=department_ids, user__isnull=False)
         .exclude(status=Staff.Status.LEFT)
-        .values_list("user_id", flat=True)
+        .values_list("department_id", "user_id")
     )
-    Notification.objects.bulk_create(
-        [Notification(user_id=u, text=text[:300], url=fu.get_absolute_url()) for u in users]
-    )
-    return len(users)
+    for dept_id, user_id in rows:
+        found.setdefault(dept_id, []).append(user_id)
+    return found
+
+
+def _notify_department(fu: FollowUp, text: str) -> int:
+    users = department_users([fu.department_id]).get(fu.department_id, [])
+    return notify(users, text, fu.get_absolute_url())
 
 
 def _notify_owner(fu: FollowUp, actor, text: str) -> None:
     if fu.owner.user_id and fu.owner.user_id != actor.pk:
-        Notification.objects.create(user_id=fu.owner.user_id, text=text[:300], url=fu.get_absolute_url())
+        notify([fu.owner.user_id], text, fu.get_absolute_url())
 
 
 def _locked(fu: FollowUp) -> FollowUp:
@@ -419,7 +418,7 @@ def followup_raise(
 ) -> FollowUp:
     """Raise a matter the visit could not settle. Whoever made the visit follows it up
     (谁走访谁督办); a matter raised without a visit is followed up by the one raising it."""
-    me = _me(actor)
+    me = require_staff(actor)
     if visit is not None:
         if not can(actor, roles.VIEW, visit):
             raise PermissionDenied(_("You may not raise a matter on this visit."))

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import has_perm, visible
-from brokerdesk.clients.models import Client, FollowUp, Inquiry, Tier, Visit
+from brokerdesk.clients.models import FollowUp, Inquiry, Visit
+from brokerdesk.clients.selectors import visits_due
 
 OPEN_FOLLOWUP = [FollowUp.Status.OPEN, FollowUp.Status.SENT]
 
@@ -17,14 +18,9 @@ def service_counts(*, user, staff, today: dt.date | None = None) -> dict[str, in
     today = today or timezone.localdate()
     now = timezone.now()
     counts: dict[str, int] = {}
-    clients = visible(user, Client).filter(status=Client.Status.ACTIVE)
-    if staff is not None:
-        clients = clients.filter(manager=staff)
-    # A key account is due when it was never visited or its last visit is older than its
-    # tier's standard (the comparison runs in the database: one query).
-    # A key account is due when it was never visited or its last visit is older than its tier's
-    # standard (rules.visit_due, expressed as a filter per tier).
-    counts["visits_due"] = _due_count(clients, today)
+    # Key accounts due for a visit: the "visits due" page's own selector (a person's own
+    # clients when they have a staff record, the scope's otherwise).
+    counts["visits_due"] = visits_due(user, today, mine_only=staff is not None).count()
     followups = visible(user, FollowUp).filter(status__in=OPEN_FOLLOWUP, due_on__lt=today)
     if staff is not None and not has_perm(user, roles.VISIT_VERIFY):
         followups = followups.filter(owner=staff)
@@ -54,12 +50,3 @@ def service_counts(*, user, staff, today: dt.date | None = None) -> dict[str, in
             .count()
         )
     return counts
-
-
-def _due_count(clients, today: dt.date) -> int:
-    q = Q(pk__in=[])
-    for tier_id, every in Tier.objects.filter(active=True).values_list("pk", "visit_every_days"):
-        q |= Q(tier_id=tier_id) & (
-            Q(last_visit_on__isnull=True) | Q(last_visit_on__lte=today - dt.timedelta(days=every))
-        )
-    return clients.filter(q).count()

@@ -74,7 +74,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(verbose_name='month')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='archived at')),
-                ('form_count', models.PositiveIntegerField(default=0, verbose_name='forms')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.branch', verbose_name='branch')),
                 ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
