@@ -30,36 +30,23 @@ import platform
 import random
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-from harness import load_average, run_in_fresh_database, time_requests  # noqa: E402 - beside this file
+from harness import (  # noqa: E402 - beside this file
+    Case,
+    Result,
+    load_average,
+    measure,
+    print_results,
+    run_in_fresh_database,
+)
 
 FLOOR_MS = 100.0
 SEED = 20261129
 TODAY = dt.date(2026, 11, 29)
 CLIENTS = 1_000_000
 CHUNK = 20_000
-
-
-@dataclass
-class Case:
-    label: str
-    url: str
-    rows: int | None = None
-    htmx: bool = False
-
-
-@dataclass
-class Result:
-    who: str
-    case: Case
-    p50: float
-    p95: float
-    max: float
-    queries: int
-    cpu50: float
 
 
 # --- Orchestration (no Django imported here) ------------------------------------------
@@ -295,7 +282,7 @@ def run_child(args) -> int:
         client = login(who)
         runs.append((who, client, Case("baseline /api/me/", "/api/me/")))
         runs += [(who, client, case) for case in cases_for(who)]
-    results = measure(runs, args)
+    results = measure(runs, warmup=args.warmup, reps=args.reps)
     baselines = {r.who: r for r in results if r.case.url == "/api/me/"}
     print(f"load average after: {load_average()}")
     status = report(results, baselines, args.floor_ms)
@@ -376,58 +363,16 @@ def cases_for(who: str) -> list[Case]:
             f"{base}?q={someone.pinyin_initials}",
             rows(someone.pinyin_initials),
             htmx=True,
+            htmx_target="results",
         )
     )
     return cases
 
 
-def measure(runs, args) -> list[Result]:
-    def fetch(run):
-        who, client, case = run
-        headers = {"HX-Request": "true", "HX-Target": "results"} if case.htmx else {}
-        resp = client.get(case.url, headers=headers)
-        if resp.status_code != 200:
-            raise SystemExit(f"{who} {case.url} answered {resp.status_code}")
-
-    timings = time_requests(runs, fetch, warmup=args.warmup, reps=args.reps)
-    return [
-        Result(run[0], run[2], t.p50, t.p95, t.max, t.queries, t.cpu50)
-        for run, t in zip(runs, timings, strict=True)
-    ]
-
-
 def report(results: list[Result], baselines: dict[str, Result], floor: float) -> int:
-    print()
-    header = (
-        f"{'login':<8} {'case':<44} {'rows':>7} {'p50':>6} {'p95':>6} {'max':>6} {'cpu50':>6} "
-        f"{'queries':>7} {'p95/floor':>9} {'p95/base':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        base = baselines.get(r.who)
-        vs_base = f"{r.p95 / base.p95:7.1f}x" if base and r is not base else f"{'—':>8}"
-        rows = "" if r.case.rows is None else str(r.case.rows)
-        print(
-            f"{r.who:<8} {r.case.label[:44]:<44} {rows:>7} {r.p50:6.1f} {r.p95:6.1f} {r.max:6.1f} "
-            f"{r.cpu50:6.1f} {r.queries:>7} {r.p95 / floor:9.2f} {vs_base}"
-        )
-    print("(ms; rows = matching clients in the login's scope; cpu50 = median CPU time of this process)")
+    note = "(ms; rows = matching clients in the login's scope; cpu50 = median CPU time of this process)"
+    failed = print_results(results, baselines, floor, note=note, case_width=44)
     measured = [r for r in results if not r.case.label.startswith("baseline")]
-    worst = max(measured, key=lambda r: r.p95)
-    failed = [r for r in measured if r.p95 > floor]
-    verdict = "OK" if not failed else f"FAIL ({len(failed)} case(s) over the floor)"
-    print()
-    print(
-        f"slowest: {worst.who} {worst.case.label}: "
-        f"p95 / floor = {worst.p95:.1f} / {floor:.0f} ms = {worst.p95 / floor:.2f} → {verdict}"
-    )
-    for who, base in baselines.items():
-        top = max((r for r in measured if r.who == who), key=lambda r: r.p95)
-        print(
-            f"baseline {who}: slowest p95 / /api/me/ p95 = {top.p95:.1f} / {base.p95:.1f} ms "
-            f"= {top.p95 / base.p95:.1f}x ({top.case.label})"
-        )
     lists = sorted({r.queries for r in measured if r.case.label.startswith("list")})
     searches = sorted({r.queries for r in measured if r.case.label.startswith("search") and r.case.rows})
     print(f"queries per list page: {lists}; per search page with results: {searches}")

@@ -104,3 +104,86 @@ def time_requests(runs: Sequence, fetch: Callable, *, warmup: int, reps: int) ->
             )
         )
     return timings
+
+
+# --- Pages timed per login: the cases, their results and the table every script prints --------
+
+
+@dataclass
+class Case:
+    label: str
+    url: str
+    rows: int | None = None  # matching rows, for the reader (not timed)
+    htmx: bool = False  # sent as an htmx request (the results partial)
+    htmx_target: str = ""  # the element it swaps, when the page answers by target
+
+
+@dataclass
+class Result:
+    who: str
+    case: Case
+    p50: float
+    p95: float
+    max: float
+    queries: int
+    cpu50: float  # median CPU time of this process per request (excludes waiting, and the PG server)
+
+
+def measure(runs: Sequence, *, warmup: int, reps: int) -> list[Result]:
+    """Time each (login, test client, Case) run; a page that does not answer 200 stops the run."""
+
+    def fetch(run):
+        who, client, case = run
+        headers = {}
+        if case.htmx:
+            headers["HX-Request"] = "true"
+            if case.htmx_target:
+                headers["HX-Target"] = case.htmx_target
+        resp = client.get(case.url, headers=headers)
+        if resp.status_code != 200:
+            raise SystemExit(f"{who} {case.url} answered {resp.status_code}")
+
+    timings = time_requests(runs, fetch, warmup=warmup, reps=reps)
+    return [
+        Result(run[0], run[2], t.p50, t.p95, t.max, t.queries, t.cpu50)
+        for run, t in zip(runs, timings, strict=True)
+    ]
+
+
+def print_results(
+    results: list[Result], baselines: dict[str, Result], floor: float, *, note: str, case_width: int = 34
+) -> list[Result]:
+    """The table of every case, then the slowest case against the floor and each login's slowest
+    against its own /api/me/ baseline. Returns the cases over the floor."""
+    print()
+    header = (
+        f"{'login':<9} {'case':<{case_width}} {'rows':>7} {'p50':>6} {'p95':>6} {'max':>6} {'cpu50':>6} "
+        f"{'queries':>7} {'p95/floor':>9} {'p95/base':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        base = baselines.get(r.who)
+        vs_base = f"{r.p95 / base.p95:7.1f}x" if base and r is not base else f"{'—':>8}"
+        rows = "" if r.case.rows is None else str(r.case.rows)
+        print(
+            f"{r.who:<9} {r.case.label[:case_width]:<{case_width}} {rows:>7} {r.p50:6.1f} {r.p95:6.1f} "
+            f"{r.max:6.1f} {r.cpu50:6.1f} {r.queries:>7} {r.p95 / floor:9.2f} {vs_base}"
+        )
+    print(note)
+    measured = [r for r in results if not r.case.label.startswith("baseline")]
+    worst = max(measured, key=lambda r: r.p95)
+    failed = [r for r in measured if r.p95 > floor]
+    verdict = "OK" if not failed else f"FAIL ({len(failed)} case(s) over the floor)"
+    print()
+    print(
+        f"slowest: {worst.who} {worst.case.label}: "
+        f"p95 / floor = {worst.p95:.1f} / {floor:.0f} ms = {worst.p95 / floor:.2f} → {verdict}"
+    )
+    for who, base in baselines.items():
+        top = max((r for r in measured if r.who == who), key=lambda r: r.p95)
+        print(
+            f"baseline {who}: slowest p95 / /api/me/ p95 = {top.p95:.1f} / {base.p95:.1f} ms "
+            f"= {top.p95 / base.p95:.1f}x ({top.case.label})"
+        )
+    return failed

@@ -26,34 +26,21 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-from harness import load_average, run_in_fresh_database, time_requests  # noqa: E402 - beside this file
+from harness import (  # noqa: E402 - beside this file
+    Case,
+    Result,
+    load_average,
+    measure,
+    print_results,
+    run_in_fresh_database,
+)
 
 FLOOR_MS = 100.0
 SEED = 20261129
 TODAY = dt.date(2026, 11, 29)
-
-
-@dataclass
-class Case:
-    label: str
-    url: str
-    rows: int | None = None  # matching rows, for the reader (not timed)
-    htmx: bool = False
-
-
-@dataclass
-class Result:
-    who: str
-    case: Case
-    p50: float
-    p95: float
-    max: float
-    queries: int
-    cpu50: float  # median CPU time of this process per request (excludes waiting, and the PG server)
 
 
 # --- Orchestration (no Django imported here) ------------------------------------------
@@ -139,7 +126,7 @@ def run_child(args) -> int:
         runs.append((who, client, Case("baseline /api/me/", "/api/me/")))
         runs += [(who, client, case) for case in cases_for(who)]
     runs.append(("anonymous", login(None), Case("baseline /login/ page", "/login/")))
-    results = measure(runs, args)
+    results = measure(runs, warmup=args.warmup, reps=args.reps)
     baselines = {r.who: r for r in results if r.case.url == "/api/me/"}
     print(f"load average after: {load_average()}")
     return report(results, baselines, args.floor_ms)
@@ -222,55 +209,13 @@ def cases_for(who: str) -> list[Case]:
     return cases
 
 
-def measure(runs, args) -> list[Result]:
-    def fetch(run):
-        who, client, case = run
-        resp = client.get(case.url, headers={"HX-Request": "true"} if case.htmx else {})
-        if resp.status_code != 200:
-            raise SystemExit(f"{who} {case.url} answered {resp.status_code}")
-
-    timings = time_requests(runs, fetch, warmup=args.warmup, reps=args.reps)
-    return [
-        Result(run[0], run[2], t.p50, t.p95, t.max, t.queries, t.cpu50)
-        for run, t in zip(runs, timings, strict=True)
-    ]
-
-
 def report(results: list[Result], baselines: dict[str, Result], floor: float) -> int:
-    print()
-    header = (
-        f"{'login':<9} {'case':<34} {'rows':>5} {'p50':>6} {'p95':>6} {'max':>6} {'cpu50':>6} {'queries':>7} "
-        f"{'p95/floor':>9} {'p95/base':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        base = baselines.get(r.who)
-        vs_base = f"{r.p95 / base.p95:7.1f}x" if base and r is not base else f"{'—':>8}"
-        rows = "" if r.case.rows is None else str(r.case.rows)
-        print(
-            f"{r.who:<9} {r.case.label:<34} {rows:>5} {r.p50:6.1f} {r.p95:6.1f} {r.max:6.1f} "
-            f"{r.cpu50:6.1f} {r.queries:>7} {r.p95 / floor:9.2f} {vs_base}"
-        )
-    print(
+    note = (
         "(ms; rows = matching staff in the login's scope; cpu50 = median CPU time of this process, "
         "not counting the PostgreSQL server's; p95/base = p95 over the same login's /api/me/ p95)"
     )
+    failed = print_results(results, baselines, floor, note=note, case_width=34)
     measured = [r for r in results if not r.case.label.startswith("baseline")]
-    worst = max(measured, key=lambda r: r.p95)
-    failed = [r for r in measured if r.p95 > floor]
-    verdict = "OK" if not failed else f"FAIL ({len(failed)} case(s) over the floor)"
-    print()
-    print(
-        f"slowest: {worst.who} {worst.case.label}: "
-        f"p95 / floor = {worst.p95:.1f} / {floor:.0f} ms = {worst.p95 / floor:.2f} → {verdict}"
-    )
-    for who, base in baselines.items():
-        top = max((r for r in measured if r.who == who), key=lambda r: r.p95)
-        print(
-            f"baseline {who}: slowest p95 / /api/me/ p95 = {top.p95:.1f} / {base.p95:.1f} ms "
-            f"= {top.p95 / base.p95:.1f}x ({top.case.label})"
-        )
     for kind, prefix in (("page", "/org/"), ("API", "/api/staff/")):
         counts = sorted({r.queries for r in measured if r.case.url.startswith(prefix) and r.case.rows})
         print(f"queries per staff {kind} request with results: {counts}")
