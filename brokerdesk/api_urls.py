@@ -7,6 +7,7 @@ from brokerdesk.attendance import api as attendance_api
 from brokerdesk.clients import api as clients_api
 from brokerdesk.meetings import api as meetings_api
 from brokerdesk.org import api as org_api
+from brokerdesk.performance import api as performance_api
 from brokerdesk.planning import api as planning_api
 from brokerdesk.worklogs import api as worklogs_api
 
@@ -38,6 +39,7 @@ router.register("worklogs/logs", worklogs_api.WorkLogViewSet, basename="worklog"
 router.register("worklogs/spot-checks", worklogs_api.SpotCheckViewSet, basename="worklog-spotcheck")
 router.register("meetings/meetings", meetings_api.MeetingViewSet, basename="meeting")
 clients_api.register(router)
+performance_api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -47,5 +49,6 @@ urlpatterns = [
     path("attendance/sheet/", attendance_api.SheetView.as_view(), name="api-attendance-sheet"),
     path("meetings/missed/", meetings_api.MissedView.as_view(), name="api-meetings-missed"),
     *clients_api.extra_urls(),
+    *performance_api.extra_urls(),
     *router.urls,
 ]

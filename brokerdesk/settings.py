@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "brokerdesk.core",
     "brokerdesk.org",
     "brokerdesk.access",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "brokerdesk.worklogs",
     "brokerdesk.meetings",
     "brokerdesk.clients",
+    "brokerdesk.performance",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +239,8 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+
+# Background work (imports, pay runs) goes through Django's task API; the database backend
+# needs no other service. `bin/demo` starts a worker (`brokerdesk db_worker`) beside the web
+# server; more workers on more machines against PostgreSQL is the scale path.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

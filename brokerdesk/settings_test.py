@@ -15,3 +15,5 @@ CSRF_COOKIE_SECURE = False
 # Serve static files from the apps directly (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tasks run at once, inside the test's request or call.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

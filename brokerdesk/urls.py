@@ -19,6 +19,7 @@ urlpatterns = [
     path("worklogs/", include("brokerdesk.worklogs.urls")),
     path("meetings/", include("brokerdesk.meetings.urls")),
     path("clients/", include("brokerdesk.clients.urls")),
+    path("performance/", include("brokerdesk.performance.urls")),
     path("api/", include("brokerdesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

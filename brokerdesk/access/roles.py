@@ -62,6 +62,10 @@ TIER_CONFIG = "client.tiers"  # define key-account tiers, their rules and servic
 CONFIRMATION_ARCHIVE = "client.archive"  # file signed confirmation forms and close monthly batches
 VISIT_VERIFY = "visit.verify"  # verify a month's visit logs with an opinion; write the quarterly analysis
 INQUIRY_RECORD = "inquiry.record"  # record inquiry calls and account-opening appointments
+PAY_VIEW = "pay.view"  # see everyone's pay in scope (others see only their own pay slips)
+PAY_RUN = "pay.run"  # import CRM figures, compute and review pay, adjust, annotate statistics
+PAY_SCHEME = "pay.scheme"  # draft pay schemes and send them for approval
+ASSESS = "assess"  # score the duty checklist and confirm assessments and level changes
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,9 @@ _BRANCH_ADMIN = frozenset(
         CLIENT_FIGURES,
         VISIT_VERIFY,
         INQUIRY_RECORD,
+        PAY_VIEW,
+        PAY_SCHEME,
+        ASSESS,
     }
 )
 
@@ -109,13 +116,18 @@ ROLE_DEFS: dict[str, RoleDef] = {
                 CLIENT_CHANGE,
                 VISIT_VERIFY,
                 INQUIRY_RECORD,
+                ASSESS,
             }
         ),
         "team",
     ),
     Role.BRANCH_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
     Role.DEPUTY_MANAGER: RoleDef(ScopeLevel.BRANCH, _BRANCH_ADMIN, "branch"),
-    Role.ACCOUNTANT: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ACTUALS_CHANGE, CLIENT_FIGURES}), "branch"),
+    Role.ACCOUNTANT: RoleDef(
+        ScopeLevel.BRANCH,
+        frozenset({VIEW, ACTUALS_CHANGE, CLIENT_FIGURES, PAY_VIEW, PAY_RUN, PAY_SCHEME}),
+        "branch",
+    ),
     Role.TRADE_MANAGEMENT: RoleDef(
         ScopeLevel.BRANCH,
         frozenset(
@@ -137,7 +149,8 @@ ROLE_DEFS: dict[str, RoleDef] = {
     Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
     Role.ATTENDANCE_RECORDER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ATTENDANCE_RECORD}), "branch"),
     Role.REGION_HEAD: RoleDef(ScopeLevel.REGION, frozenset({VIEW}), "region"),
-    Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE}), ""),
+    # The integrated office keeps the filed pay reports (第十五条).
+    Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE, PAY_VIEW}), ""),
     Role.CHANNEL_MANAGEMENT: RoleDef(
         ScopeLevel.COMPANY,
         frozenset({VIEW, TEAM_CHANGE, OUTLET_CHANGE, BANK_CHANGE, AGREEMENT_CHANGE, ORG_CHANGE, TIER_CONFIG}),

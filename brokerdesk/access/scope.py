@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from brokerdesk.access.roles import ROLE_DEFS, VIEW, ScopeLevel
+from brokerdesk.access.roles import PAY_VIEW, ROLE_DEFS, VIEW, ScopeLevel
 from brokerdesk.approvals.models import Request as ApprovalRequest
 from brokerdesk.approvals.models import Task as ApprovalTask
 from brokerdesk.attendance.models import DailyRecord, LeaveRequest, Outing, Patrol, PunchCorrection
@@ -45,6 +45,25 @@ from brokerdesk.org.models import (
     Region,
     Staff,
     Team,
+)
+from brokerdesk.performance.models import (
+    Assessment,
+    AssessmentPolicy,
+    ClientMonth,
+    CrmImport,
+    DutyItem,
+    DutyScore,
+    ImportRowError,
+    LevelChange,
+    ManagerMonth,
+    PayAdjustment,
+    PayLine,
+    PayRun,
+    PayScheme,
+    PaySlip,
+    SchemeBasePay,
+    SchemeBracket,
+    StatReview,
 )
 from brokerdesk.planning.models import AnnualPlan, MonthlyActual, TargetShare, TeamStandard
 from brokerdesk.worklogs.models import SpotCheck, SpotCheckItem, WorkLog
@@ -324,6 +343,43 @@ def _inquiry_rule(g: Grant, p: str = "") -> Q:
     return Q(**{f"{p}assigned_to_id__in": _staff_ids(g)}) | received
 
 
+def _by_branch(g: Grant, p: str = "") -> Q:
+    """Records of a branch, for everyone whose scope reaches into that branch."""
+    if g.level == ScopeLevel.COMPANY:
+        return EVERYTHING
+    if g.level == ScopeLevel.REGION:
+        return Q(**{f"{p}branch__region_id": g.region_id})
+    return Q(**{f"{p}branch_id": g.branch_id}) if g.branch_id else NOTHING
+
+
+def _pay_rule(g: Grant, p: str = "", staff: str = "staff_id") -> Q:
+    """Pay (第十五条): a person sees only their own; finance, the branch's managers and the
+    integrated office (``pay.view``) see the pay of their scope. A team lead sees only their own."""
+    own = Q(**{staff: g.staff_id}) if g.staff_id else NOTHING
+    if PAY_VIEW not in g.perms or g.level in (ScopeLevel.SELF, ScopeLevel.ASSIGNED, ScopeLevel.TEAM):
+        return own
+    return _either(_by_branch(g, p), own)
+
+
+def _pay_records_rule(g: Grant, p: str = "") -> Q:
+    """Branch-wide pay records (runs, imports, finance notes): ``pay.view`` holders only."""
+    if PAY_VIEW not in g.perms or g.level in (ScopeLevel.SELF, ScopeLevel.ASSIGNED, ScopeLevel.TEAM):
+        return NOTHING
+    return _by_branch(g, p)
+
+
+def _stat_rule(g: Grant) -> Q:
+    """A manager's monthly statistics follow the placement *of that month* (stored on the row)."""
+    if g.level in (ScopeLevel.COMPANY, ScopeLevel.REGION, ScopeLevel.BRANCH):
+        return _by_branch(g)
+    own = Q(staff_id=g.staff_id) if g.staff_id else NOTHING
+    if g.level == ScopeLevel.TEAM:
+        return Q(team_id=g.team_id) | own
+    if g.level == ScopeLevel.ASSIGNED:
+        return Q(regional_manager_id=g.staff_id) | own
+    return own
+
+
 RULES: dict[type[Model], Callable[[Grant], Q]] = {
     Region: _region_rule,
     Branch: _branch_rule,
@@ -365,6 +421,24 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
     FollowUpEvent: lambda g: _followup_rule(g, "followup__"),
     Inquiry: _inquiry_rule,
     InquiryEvent: lambda g: _inquiry_rule(g, "inquiry__"),
+    # Statistics, pay and assessment (第二、十五、十六、十七条).
+    CrmImport: _pay_records_rule,
+    ImportRowError: lambda g: _pay_records_rule(g, "crm_import__"),
+    ClientMonth: lambda g: _client_rule(g, "client__"),
+    ManagerMonth: _stat_rule,
+    StatReview: _pay_records_rule,
+    PayScheme: _by_branch,
+    SchemeBasePay: lambda g: _by_branch(g, "scheme__"),
+    SchemeBracket: lambda g: _by_branch(g, "scheme__"),
+    PayRun: _pay_records_rule,
+    PaySlip: lambda g: _pay_rule(g, "run__"),
+    PayLine: lambda g: _pay_rule(g, "run__"),
+    PayAdjustment: _pay_rule,
+    LevelChange: lambda g: _staff_rule(g, "staff__"),
+    Assessment: lambda g: _staff_rule(g, "staff__"),
+    DutyScore: lambda g: _staff_rule(g, "assessment__staff__"),
+    DutyItem: _bank_rule,  # firm-wide configuration
+    AssessmentPolicy: _bank_rule,
 }
 
 # Rules that can match one row several times through a to-many join need DISTINCT.

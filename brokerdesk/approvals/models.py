@@ -23,6 +23,13 @@ class Flow(models.Model):
     name = models.CharField(_("name"), max_length=80)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    submitter_signs = models.BooleanField(
+        _("submitter may sign a step"),
+        default=False,
+        help_text=_(
+            "For reports signed first by whoever prepared them (the pay report)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("approval flow")

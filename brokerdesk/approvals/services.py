@@ -72,15 +72,15 @@ def inbox(user) -> QuerySet[Task]:
         q |= part
     return (
         Task.objects.filter(q, status=Task.Status.PENDING, request__status=Request.Status.PENDING)
-        .exclude(request__submitter=user)
+        .exclude(request__submitter=user, request__flow__submitter_signs=False)
         .select_related("request__submitter__staff", "request__branch", "step", "department")
         .order_by("due_at", "id")
     )
 
 
 def _acting_as(user, task: Task) -> tuple[bool, int | None]:
-    if task.request.submitter_id == user.pk:
-        return False, None  # nobody approves their own request
+    if task.request.submitter_id == user.pk and not task.request.flow.submitter_signs:
+        return False, None  # nobody approves their own request (unless the flow says so)
     for on_behalf, q in _eligibility(user):
         if Task.objects.filter(q, pk=task.pk).exists():
             return True, on_behalf
@@ -89,6 +89,8 @@ def _acting_as(user, task: Task) -> tuple[bool, int | None]:
 
 def approvers_for(task: Task) -> QuerySet:
     """The logins that may act on a task (not counting stand-ins), never its submitter."""
+    if task.request.flow.submitter_signs:
+        return _approvers(task)
     return _approvers(task).exclude(pk=task.request.submitter_id)
 
 

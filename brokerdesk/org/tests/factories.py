@@ -155,8 +155,8 @@ def build_org() -> SimpleNamespace:
     - cm (张三, owner) and cm_peer in team A, both under regional manager rm;
     - cm_b (李四) in team B of the same branch; lead_a leads team A;
     - outsider (王五), a client manager in the other branch;
-    - manager of branch 1, trade post of branch 1, channel management and HR (company),
-      region head of region 1, and the system administrator (no data scope).
+    - manager, deputy manager, accountant and trade post of branch 1, channel management
+      and HR (company), region head of region 1, and the system administrator (no data scope).
     """
     levels = [
         Level.objects.create(code=f"L{i}", name=n, rank=i) for i, n in enumerate(["见习", "初级", "中级"], 1)
@@ -211,6 +211,7 @@ def build_org() -> SimpleNamespace:
         manager=login("manager", Role.BRANCH_MANAGER, manager, branch=b1),
         trade=login("trade", Role.TRADE_MANAGEMENT, branch=b1),
         accountant=login("accountant", Role.ACCOUNTANT, branch=b1),
+        deputy=login("deputy", Role.DEPUTY_MANAGER, branch=b1),
         region=login("region", Role.REGION_HEAD, region=r1),
         channel=login("channel", Role.CHANNEL_MANAGEMENT),
         hr=login("hr", Role.COUNTERSIGN_DEPT),

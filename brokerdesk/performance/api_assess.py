@@ -1,0 +1,7 @@
+"""API: assess."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

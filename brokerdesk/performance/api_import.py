@@ -1,0 +1,7 @@
+"""API: import."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""API: pay."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

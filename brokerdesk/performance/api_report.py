@@ -1,0 +1,7 @@
+"""API: report."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

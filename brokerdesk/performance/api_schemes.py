@@ -1,0 +1,7 @@
+"""API: schemes."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

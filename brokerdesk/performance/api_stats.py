@@ -1,0 +1,7 @@
+"""API: stats."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    pass

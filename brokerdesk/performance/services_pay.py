@@ -1,0 +1,1 @@
+"""Pay runs: compute a branch's month from statistics and the scheme in force."""

@@ -1,0 +1,1 @@
+"""Pay schemes: draft, validate, version and send for approval."""

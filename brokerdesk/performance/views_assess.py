@@ -1,0 +1,3 @@
+"""Pages: assess (filled in by its area)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: import (filled in by its area)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: pay (filled in by its area)."""
+
+urlpatterns: list = []

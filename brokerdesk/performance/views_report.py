@@ -1,0 +1,3 @@
+"""Pages: report (filled in by its area)."""
+
+urlpatterns: list = []

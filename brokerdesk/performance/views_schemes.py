@@ -1,0 +1,3 @@
+"""Pages: schemes (filled in by its area)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: stats (filled in by its area)."""
+
+urlpatterns: list = []
