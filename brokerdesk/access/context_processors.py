@@ -17,6 +17,7 @@ NAV = [
     ("planning:plan-list", _("Plans"), roles.VIEW, False),
     ("planning:my-targets", _("My targets"), roles.VIEW, "self"),
     ("clients:list", _("Clients"), roles.VIEW, True),
+    ("performance:home", _("Pay and assessment"), None, True),
     ("attendance:today", _("Attendance"), roles.VIEW, True),
     ("approvals:inbox", _("Approvals"), roles.VIEW, True),
     ("worklogs:mine", _("Work logs"), roles.VIEW, True),
@@ -37,6 +38,7 @@ SECTIONS = {
     ],
     "planning:plan-list": ["/planning/"],
     "clients:list": ["/clients/"],
+    "performance:home": ["/performance/"],
 }
 
 

@@ -66,6 +66,7 @@ PAY_VIEW = "pay.view"  # see everyone's pay in scope (others see only their own 
 PAY_RUN = "pay.run"  # import CRM figures, compute and review pay, adjust, annotate statistics
 PAY_SCHEME = "pay.scheme"  # draft pay schemes and send them for approval
 ASSESS = "assess"  # score the duty checklist and confirm assessments and level changes
+ASSESS_CONFIG = "assess.config"  # the duty checklist and the assessment policy (company-wide)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,18 @@ ROLE_DEFS: dict[str, RoleDef] = {
     Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE, PAY_VIEW}), ""),
     Role.CHANNEL_MANAGEMENT: RoleDef(
         ScopeLevel.COMPANY,
-        frozenset({VIEW, TEAM_CHANGE, OUTLET_CHANGE, BANK_CHANGE, AGREEMENT_CHANGE, ORG_CHANGE, TIER_CONFIG}),
+        frozenset(
+            {
+                VIEW,
+                TEAM_CHANGE,
+                OUTLET_CHANGE,
+                BANK_CHANGE,
+                AGREEMENT_CHANGE,
+                ORG_CHANGE,
+                TIER_CONFIG,
+                ASSESS_CONFIG,
+            }
+        ),
         "",
     ),
     # A countersigning department (compliance, HR, finance…) sees the company for its

@@ -2,6 +2,7 @@
 
 from brokerdesk.performance import (
     views_assess,
+    views_home,
     views_import,
     views_pay,
     views_report,
@@ -12,6 +13,7 @@ from brokerdesk.performance import (
 app_name = "performance"
 
 urlpatterns = [
+    *views_home.urlpatterns,
     *views_import.urlpatterns,
     *views_stats.urlpatterns,
     *views_schemes.urlpatterns,

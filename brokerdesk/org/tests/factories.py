@@ -158,6 +158,9 @@ def build_org() -> SimpleNamespace:
     - manager, deputy manager, accountant and trade post of branch 1, channel management
       and HR (company), region head of region 1, and the system administrator (no data scope).
     """
+    from brokerdesk.core.tests.migration_data import restore_migration_data
+
+    restore_migration_data()
     levels = [
         Level.objects.create(code=f"L{i}", name=n, rank=i) for i, n in enumerate(["见习", "初级", "中级"], 1)
     ]
