@@ -5,7 +5,7 @@ API (``/api/approvals/inbox/``)."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -28,7 +28,7 @@ class PayRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = ser.PayRunSerializer
     filter_backends: list = []  # filtered by the page's filter form below
-    http_method_names = ["get", "post", "delete", "head", "options"]
+    http_method_names = ["get", "post", "head", "options"]  # never deleted: no DELETE at all
 
     def get_queryset(self):
         form = RunFilterForm(self.request.query_params or None, user=self.request.user)
@@ -55,12 +55,6 @@ class PayRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(responses=ser.PayRunDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
-
-    @extend_schema(responses={400: OpenApiResponse(description="Pay runs are never deleted.")})
-    def destroy(self, request, *args, **kwargs):
-        """Refused: a pay run is a record of pay decisions (a signed one is the basis for payment)."""
-        svc.run_delete(actor=request.user, run=self.get_object())
-        raise exceptions.ValidationError()  # pragma: no cover - run_delete always refuses
 
     @extend_schema(request=ser.PayRunReviewSerializer, responses=ser.PayRunDetailSerializer)
     @action(detail=True, methods=["post"])
