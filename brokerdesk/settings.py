@@ -221,6 +221,7 @@ BROKERDESK_DEMO_EXTENSIONS = [
     "brokerdesk.attendance.demo.build",
     "brokerdesk.worklogs.demo.build",
     "brokerdesk.clients.demo.build",
+    "brokerdesk.performance.demo.build",
 ]
 
 # Filter drop-downs offer "all" rather than Django's dashes.

@@ -7,4 +7,7 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("Statistics, pay and assessment")
 
     def ready(self):
-        from brokerdesk.performance import services_report, services_schemes  # noqa: F401  (approval handlers)
+        from brokerdesk.performance import (  # noqa: F401  (approval handlers)
+            services_report,
+            services_schemes,
+        )
