@@ -1,8 +1,9 @@
 """Demo statistics and pay, made through the services: an approved pay scheme per branch,
 the CRM files of the last two complete months (every client of the demo, credited by its
-ownership), imported firm-wide; the first branch's pay of the earlier month signed by the
+ownership), the first branch's imported by its accountant and the others' firm-wide from
+the command line; the first branch's pay of the earlier month signed by the
 chief accountant, the deputy and the manager, and of the later month computed and waiting
-for finance's review; the first branch's monthly assessments of the later month.
+for finance's review; the first branch's monthly assessments of the later month, drafted.
 
 Log in as ``accountant`` (import, review, send for signing), ``deputy``/``manager`` (sign),
 ``cm`` (my pay and its breakdown), ``office`` (the filed reports).
@@ -21,7 +22,7 @@ from brokerdesk.approvals.models import Task
 from brokerdesk.approvals.services import task_act
 from brokerdesk.clients.models import Client, Ownership
 from brokerdesk.org.models import Branch, Level, Staff
-from brokerdesk.performance import services_import, services_pay, services_report
+from brokerdesk.performance import services_assess, services_import, services_pay, services_report
 from brokerdesk.performance.models import PayScheme, SchemeBasePay, SchemeBracket
 from brokerdesk.performance.selectors import add_months, month_end, month_start
 
@@ -67,7 +68,7 @@ def _schemes(admin) -> None:
         )
 
 
-def crm_file(month: dt.date, rng: random.Random) -> bytes:
+def crm_file(month: dt.date, rng: random.Random, clients) -> bytes:
     """The CRM's month file: every client open by the month's end, with its manager's 工号 as
     the CRM knows it (the owner at month end)."""
     end = month_end(month)
@@ -78,10 +79,8 @@ def crm_file(month: dt.date, rng: random.Random) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    clients = (
-        Client.objects.filter(opened_on__lte=end).order_by("pk").values_list("pk", "client_no", "opened_on")
-    )
-    for pk, client_no, opened_on in clients.iterator(chunk_size=5000):
+    rows = clients.filter(opened_on__lte=end).order_by("pk").values_list("pk", "client_no", "opened_on")
+    for pk, client_no, opened_on in rows.iterator(chunk_size=5000):
         if pk not in owner:
             continue
         assets = Decimal(rng.randint(5_000, 3_000_000))
@@ -110,15 +109,25 @@ def build(*, seed: int, today: dt.date) -> None:
     _schemes(admin)
     this_month = month_start(today)
     earlier, later = add_months(this_month, -2), add_months(this_month, -1)
-    for month in (earlier, later):
-        upload = SimpleUploadedFile(f"crm-{month:%Y%m}.csv", crm_file(month, rng), content_type="text/csv")
-        imp = services_import.import_start(
-            actor=admin, branch=None, month=month, upload=upload, enqueue=False, as_operator=True
-        )
-        services_import.import_run(imp.pk)
     branch = Branch.objects.order_by("pk").first()
+    for month in (earlier, later):
+        # The first branch's accountant imports the branch's own file (第十五条: the branch
+        # computes from the CRM); the other branches come in one firm-wide file from the
+        # command line.
+        others = crm_file(month, rng, Client.objects.exclude(branch=branch))
+        own = crm_file(month, rng, Client.objects.filter(branch=branch))
+        for who, where, content in ((admin, None, others), (accountant, branch, own)):
+            upload = SimpleUploadedFile(f"crm-{month:%Y%m}.csv", content, content_type="text/csv")
+            imp = services_import.import_start(
+                actor=who, branch=where, month=month, upload=upload, enqueue=False, as_operator=where is None
+            )
+            services_import.import_run(imp.pk)
     signed = services_pay.run_compute(actor=accountant, branch=branch, month=earlier)
     services_report.run_review(actor=accountant, run=signed, note="与CRM汇总核对一致。")
     signed = services_report.run_submit(actor=accountant, run=signed)
     _sign(signed, ("accountant", "deputy", "manager"))
     services_pay.run_compute(actor=accountant, branch=branch, month=later)
+    # The month's assessments of the first branch, drafted for the leads to mark.
+    services_assess.assess_period(
+        actor=User.objects.get(username="manager"), branch=branch, period="month", starts_on=later
+    )
