@@ -10,6 +10,7 @@ from brokerdesk.access.scope import visible
 from brokerdesk.org.models import Branch, Level, Staff, Team
 from brokerdesk.performance import rules_pay
 from brokerdesk.performance.models import PayScheme
+from brokerdesk.performance.services_schemes import SCALARS
 
 MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y年%m月"]
@@ -23,23 +24,7 @@ class SchemeForm(forms.ModelForm):
 
     class Meta:
         model = PayScheme
-        fields = [
-            "branch",
-            "team",
-            "name",
-            "effective_from",
-            "min_performance_score",
-            "low_performance_factor",
-            "new_account_bonus",
-            "new_account_min_assets",
-            "asset_rate",
-            "attendance_deductions",
-            "override_rate",
-            "holdback_rate",
-            "holdback_release_revenue",
-            "clawback",
-            "note",
-        ]
+        fields = ["branch", *SCALARS]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):

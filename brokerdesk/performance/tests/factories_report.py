@@ -144,3 +144,15 @@ def fake_compute(monkeypatch, org):
 
     monkeypatch.setattr(services_pay, "run_compute", run_compute, raising=False)
     return calls
+
+
+def sign_from_inbox(page, base, run) -> None:
+    """In a browser: open the signer's approval inbox, find the report and approve it."""
+    page.goto(f"{base}/approvals/")
+    link = page.locator(f"a[href='/approvals/requests/{run.approval_id}/']")
+    assert link.count() == 1, "the report is not in this signer's inbox"
+    with page.expect_navigation():
+        link.click()
+    page.locator("#decide input[name=decision][value=approve]").check()
+    with page.expect_navigation():
+        page.locator("#decide button[type=submit]").click()

@@ -72,7 +72,7 @@ def test_refusals(org, tmp_path):
         run(str(path), "--month", "next year")
     with pytest.raises(CommandError):
         run(str(path), "--month", f"{last_month():%Y-%m}", "--branch", "NOPE", "--user", "accountant")
-    with pytest.raises(CommandError, match="may not"):
+    with pytest.raises(CommandError, match="无权"):
         run(str(path), "--month", f"{last_month():%Y-%m}", "--branch", "SH01", "--user", "accountant")
     with pytest.raises(CommandError):
         run(str(tmp_path / "missing.csv"), "--month", f"{last_month():%Y-%m}")

@@ -18,6 +18,7 @@ from brokerdesk.core.tests.browser import (  # noqa: F401 - fixtures used by nam
 from brokerdesk.org.tests.factories import PASSWORD, build_org
 from brokerdesk.performance.models import PayRun, PaySlip
 from brokerdesk.performance.tests.factories import make_scheme
+from brokerdesk.performance.tests.factories_report import sign_from_inbox
 from brokerdesk.performance.tests.import_helpers import book, csv_bytes, last_month, row
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
@@ -41,17 +42,6 @@ def site(live_server, tmp_path):
         )
     )
     return live_server.url, org, path
-
-
-def sign(page, base, run):
-    page.goto(f"{base}/approvals/")
-    link = page.locator(f"a[href='/approvals/requests/{run.approval_id}/']")
-    assert link.count() == 1, "the report is not in this signer's inbox"
-    with page.expect_navigation():
-        link.click()
-    page.locator("#decide input[name=decision][value=approve]").check()
-    with page.expect_navigation():
-        page.locator("#decide button[type=submit]").click()
 
 
 def test_finance_imports_computes_three_sign_in_order_and_the_manager_reads_their_pay(site, new_page):
@@ -93,11 +83,11 @@ def test_finance_imports_computes_three_sign_in_order_and_the_manager_reads_thei
     login(manager, base, org.users.manager.username, PASSWORD)
     manager.goto(f"{base}/approvals/")
     assert manager.locator(f"a[href='/approvals/requests/{run.approval_id}/']").count() == 0  # not yet
-    sign(finance, base, run)
+    sign_from_inbox(finance, base, run)
     deputy = new_page(viewport=PHONE)
     login(deputy, base, org.users.deputy.username, PASSWORD)
-    sign(deputy, base, run)
-    sign(manager, base, run)
+    sign_from_inbox(deputy, base, run)
+    sign_from_inbox(manager, base, run)
     run.refresh_from_db()
     assert run.status == PayRun.Status.SIGNED and run.content_hash == run.fingerprint()
 

@@ -14,7 +14,7 @@ from brokerdesk.core.tests.browser import (  # noqa: F401 - fixtures used by nam
 )
 from brokerdesk.org.tests.factories import PASSWORD, build_org
 from brokerdesk.performance.models import PayRun
-from brokerdesk.performance.tests.factories_report import make_run, office_user
+from brokerdesk.performance.tests.factories_report import make_run, office_user, sign_from_inbox
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
 
@@ -25,17 +25,6 @@ def site(live_server):
     office_user()
     run = make_run(org)
     return live_server.url, org, run
-
-
-def sign_from_inbox(page, base, run):
-    page.goto(f"{base}/approvals/")
-    link = page.locator(f"a[href='/approvals/requests/{run.approval_id}/']")
-    assert link.count() == 1, "the report is not in this signer's inbox"
-    with page.expect_navigation():
-        link.click()
-    page.locator("#decide input[name=decision][value=approve]").check()
-    with page.expect_navigation():
-        page.locator("#decide button[type=submit]").click()
 
 
 def test_review_submit_and_sign_in_order(site, new_page):
