@@ -26,9 +26,7 @@ class Flow(models.Model):
     submitter_signs = models.BooleanField(
         _("submitter may sign a step"),
         default=False,
-        help_text=_(
-            "For reports signed first by whoever prepared them (the pay report)."
-        ),
+        help_text=_("For reports signed first by whoever prepared them (the pay report)."),
     )
 
     class Meta:

@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -747,7 +748,7 @@ class Assessment(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("assessment status", "Confirmed")
 
     staff = models.ForeignKey(
         "org.Staff", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("person")
