@@ -48,7 +48,7 @@ def test_ten_concurrent_confirmations_make_one_level_change(org):
             services.assessment_confirm(actor=actor, assessment=mine)
             result = "confirmed"
         except ValidationError as exc:
-            result = "refused" if "never changes" in str(exc) else f"other: {exc}"
+            result = "refused" if "已确认的考核不能再更改" in str(exc) else f"other: {exc}"
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             result = f"error: {exc!r}"
         finally:
