@@ -45,6 +45,12 @@ def reveal(*, user, obj, field: str, ip_address: str | None = None, channel: str
             "refused reveal of %s.%s #%s for user %s", type(obj).__name__, field, obj.pk, user.pk
         )
         raise PermissionDenied(_("You may not see this in full."))
+    log_access(user=user, obj=obj, field=field, ip_address=ip_address, channel=channel)
+    return getattr(obj, field)
+
+
+def log_access(*, user, obj, field: str, ip_address: str | None = None, channel: str = "page") -> None:
+    """One row per full view of something sensitive (an ID number, someone else's pay)."""
     SensitiveAccess.objects.create(
         user=user,
         model=type(obj)._meta.label,
@@ -53,4 +59,3 @@ def reveal(*, user, obj, field: str, ip_address: str | None = None, channel: str
         ip_address=ip_address,
         channel=channel,
     )
-    return getattr(obj, field)

@@ -1,25 +1,12 @@
 """Forms of the confirmation-form pages: the list's filters, filing the signed copy, voiding."""
 
-import datetime as dt
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokerdesk.access.scope import visible
 from brokerdesk.clients.models import ConfirmationForm
-from brokerdesk.core.widgets import QuickSelect
+from brokerdesk.core.widgets import MonthField, QuickSelect
 from brokerdesk.org.models import Staff
-
-
-class MonthField(forms.DateField):
-    """``<input type=month>``: 2026-11 → the first day of the month."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m"]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if isinstance(value, dt.date) else value
 
 
 class ManagerChoiceField(forms.ModelChoiceField):

@@ -10,19 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from brokerdesk.access.scope import visible
 from brokerdesk.clients.models import Client, FollowUp, Visit
 from brokerdesk.clients.services_visits import departments_for
+from brokerdesk.core.widgets import MonthField
 from brokerdesk.org.models import Department, Staff
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-
-
-class MonthField(forms.DateField):
-    widget = MONTH_WIDGET
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if value else value
 
 
 def _text(rows: int = 3):

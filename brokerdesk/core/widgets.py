@@ -42,3 +42,14 @@ class QuickSelect(forms.Select):
                 parts.append(option(group_value, group_label))
         body = mark_safe("".join(parts))  # noqa: S308 - every value and label above is escaped
         return format_html('<select name="{}"{}>{}\n</select>', name, flatatt(attrs), body)
+
+
+class MonthField(forms.DateField):
+    """A month (``<input type=month>``): 2026-10, 2026-10-15 or 2026年10月 → 2026-10-01."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d", "%Y年%m月"]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value

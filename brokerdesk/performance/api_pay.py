@@ -7,8 +7,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from brokerdesk.access import roles
-from brokerdesk.access.models import SensitiveAccess
 from brokerdesk.access.scope import get_for_user, has_perm
+from brokerdesk.access.sensitive import log_access
 from brokerdesk.performance import serializers_pay as ser
 from brokerdesk.performance import services_pay as svc
 from brokerdesk.performance.models import PayLine
@@ -37,10 +37,9 @@ class SlipViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         slip = get_for_user(self.request.user, self.get_queryset(), self.kwargs["pk"])
         if slip.staff.user_id != self.request.user.pk:
-            SensitiveAccess.objects.create(
+            log_access(
                 user=self.request.user,
-                model="performance.PaySlip",
-                object_id=str(slip.pk),
+                obj=slip,
                 field="pay",
                 ip_address=self.request.META.get("REMOTE_ADDR"),
                 channel="api",

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import visible
+from brokerdesk.core.widgets import MonthField
 from brokerdesk.org.models import Branch, Staff
-from brokerdesk.performance.forms_schemes import MONTH_FORMATS, MONTH_WIDGET
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -16,7 +16,7 @@ class PersonChoice(forms.ModelChoiceField):
 
 class AdjustmentForm(forms.Form):
     branch = forms.ModelChoiceField(queryset=Branch.objects.none(), label=_("branch"))
-    month = forms.DateField(label=_("month"), widget=MONTH_WIDGET, input_formats=MONTH_FORMATS)
+    month = MonthField(label=_("month"))
     staff = PersonChoice(queryset=Staff.objects.none(), label=_("person"))
     amount = forms.DecimalField(
         label=_("amount (¥)"),
@@ -40,6 +40,4 @@ class AdjustmentForm(forms.Form):
 
 
 class MonthFilterForm(forms.Form):
-    month = forms.DateField(
-        label=_("month"), widget=MONTH_WIDGET, input_formats=MONTH_FORMATS, required=False
-    )
+    month = MonthField(label=_("month"), required=False)

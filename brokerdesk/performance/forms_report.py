@@ -1,28 +1,15 @@
 """Forms of the pay report pages: the run list's filters, finance's review note, the reason of a
 correction, and the branch and month to compute."""
 
-import datetime as dt
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brokerdesk.access.roles import PAY_RUN, PAY_VIEW
 from brokerdesk.access.scope import visible
-from brokerdesk.core.widgets import QuickSelect
+from brokerdesk.core.widgets import MonthField, QuickSelect
 from brokerdesk.org.models import Branch
 from brokerdesk.performance.models import PayRun
 from brokerdesk.performance.services_report import REASON_MAX, REVIEW_NOTE_MAX
-
-
-class MonthField(forms.DateField):
-    """``<input type=month>``: 2026-10 → the first day of the month."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m"]
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(day=1) if isinstance(value, dt.date) else value
 
 
 class RunFilterForm(forms.Form):

@@ -7,20 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from brokerdesk.access import roles
 from brokerdesk.access.scope import visible
+from brokerdesk.core.widgets import MonthField
 from brokerdesk.org.models import Branch, Level, Staff, Team
 from brokerdesk.performance import rules_pay
 from brokerdesk.performance.models import PayScheme
 from brokerdesk.performance.services_schemes import SCALARS
 
-MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d", "%Y年%m月"]
 SHARE_HELP = _("A share from 0 to 1: 0.10 means ten per cent.")
 
 
 class SchemeForm(forms.ModelForm):
-    effective_from = forms.DateField(
-        label=_("in force from (month)"), widget=MONTH_WIDGET, input_formats=MONTH_FORMATS
-    )
+    effective_from = MonthField(label=_("in force from (month)"))
 
     class Meta:
         model = PayScheme

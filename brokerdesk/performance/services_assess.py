@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from brokerdesk.access import roles
 from brokerdesk.access.roles import ScopeLevel
 from brokerdesk.access.scope import can, grants_for, has_perm, visible
+from brokerdesk.clients.services import staff_of
 from brokerdesk.core.templatetags.bd import yearmonth
 from brokerdesk.org.models import Branch, Level, Staff
 from brokerdesk.performance import rules_assess as rules
@@ -47,12 +48,6 @@ CONFIG_PERM = roles.ASSESS_CONFIG
 # Who is assessed: the people who hold clients and a level.
 ASSESSED_POSITIONS = (Staff.Position.CLIENT_MANAGER, Staff.Position.REGIONAL_MANAGER)
 MAX_COMMENT = 2000
-
-
-def staff_of(user) -> Staff | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Staff.objects.filter(user=user).first()
 
 
 def current_policy() -> AssessmentPolicy:

@@ -11,8 +11,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from brokerdesk.access import roles
-from brokerdesk.access.models import SensitiveAccess
 from brokerdesk.access.scope import has_perm
+from brokerdesk.access.sensitive import log_access
 from brokerdesk.core.views import add_service_errors
 from brokerdesk.performance import explain_pay
 from brokerdesk.performance import services_pay as svc
@@ -51,10 +51,9 @@ def slip_detail(request, pk):
     own = slip.staff.user_id == request.user.pk
     if not own:
         # Someone else's pay is sensitive: each full view leaves a row (RELIABILITY.md).
-        SensitiveAccess.objects.create(
+        log_access(
             user=request.user,
-            model="performance.PaySlip",
-            object_id=str(slip.pk),
+            obj=slip,
             field="pay",
             ip_address=request.META.get("REMOTE_ADDR"),
             channel="page",
