@@ -3,10 +3,13 @@ from rest_framework.routers import DefaultRouter
 
 from brokerdesk.access.api import MeView, TokenView
 from brokerdesk.approvals import api as approvals_api
+from brokerdesk.archives import api as archives_api
+from brokerdesk.assets import api as assets_api
 from brokerdesk.attendance import api as attendance_api
 from brokerdesk.clients import api as clients_api
 from brokerdesk.meetings import api as meetings_api
 from brokerdesk.org import api as org_api
+from brokerdesk.people import api as people_api
 from brokerdesk.performance import api as performance_api
 from brokerdesk.planning import api as planning_api
 from brokerdesk.worklogs import api as worklogs_api
@@ -40,6 +43,9 @@ router.register("worklogs/spot-checks", worklogs_api.SpotCheckViewSet, basename=
 router.register("meetings/meetings", meetings_api.MeetingViewSet, basename="meeting")
 clients_api.register(router)
 performance_api.register(router)
+people_api.register(router)
+archives_api.register(router)
+assets_api.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -50,5 +56,8 @@ urlpatterns = [
     path("meetings/missed/", meetings_api.MissedView.as_view(), name="api-meetings-missed"),
     *clients_api.extra_urls(),
     *performance_api.extra_urls(),
+    *people_api.extra_urls(),
+    *archives_api.extra_urls(),
+    *assets_api.extra_urls(),
     *router.urls,
 ]

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "brokerdesk.meetings",
     "brokerdesk.clients",
     "brokerdesk.performance",
+    "brokerdesk.people",
+    "brokerdesk.assets",
+    "brokerdesk.archives",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +225,9 @@ BROKERDESK_DEMO_EXTENSIONS = [
     "brokerdesk.worklogs.demo.build",
     "brokerdesk.clients.demo.build",
     "brokerdesk.performance.demo.build",
+    "brokerdesk.people.demo.build",
+    "brokerdesk.archives.demo.build",
+    "brokerdesk.assets.demo.build",
 ]
 
 # Filter drop-downs offer "all" rather than Django's dashes.

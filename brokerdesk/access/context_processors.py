@@ -18,6 +18,9 @@ NAV = [
     ("planning:my-targets", _("My targets"), roles.VIEW, "self"),
     ("clients:list", _("Clients"), roles.VIEW, True),
     ("performance:home", _("Pay and assessment"), None, True),
+    ("people:home", _("Personnel files"), roles.VIEW, True),
+    ("archives:home", _("Archive register"), roles.VIEW, False),
+    ("assets:home", _("Assets"), roles.VIEW, True),
     ("attendance:today", _("Attendance"), roles.VIEW, True),
     ("approvals:inbox", _("Approvals"), roles.VIEW, True),
     ("worklogs:mine", _("Work logs"), roles.VIEW, True),
@@ -39,6 +42,9 @@ SECTIONS = {
     "planning:plan-list": ["/planning/"],
     "clients:list": ["/clients/"],
     "performance:home": ["/performance/"],
+    "people:home": ["/people/"],
+    "archives:home": ["/archives/"],
+    "assets:home": ["/assets/"],
 }
 
 

@@ -67,6 +67,14 @@ PAY_RUN = "pay.run"  # import CRM figures, compute and review pay, adjust, annot
 PAY_SCHEME = "pay.scheme"  # draft pay schemes and send them for approval
 ASSESS = "assess"  # score the duty checklist and confirm assessments and level changes
 ASSESS_CONFIG = "assess.config"  # the duty checklist and the assessment policy (company-wide)
+# People, archives and assets (第十一至十四、十八至二十五条).
+ARCHIVE_CHANGE = "people.archive"  # keep personnel files: documents, contracts, licences, rewards and punishments
+ARCHIVE_VERIFY = "people.verify"  # the designated person who checks originals and candidates' documents
+RECRUIT = "people.recruit"  # record candidates, pre-job training, evaluations; propose a decision
+TRAINING_RECORD = "people.training"  # record training programmes, sessions, attendance and results
+REGISTER_FILE = "archive.file"  # file documents in the archive register and close a month's batch
+ASSET_KEEP = "asset.keep"  # keep the asset register and its ledger, record incidents
+HANDOVER = "people.handover"  # start a departure or transfer handover and complete it
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,12 @@ _BRANCH_ADMIN = frozenset(
         PAY_VIEW,
         PAY_SCHEME,
         ASSESS,
+        ARCHIVE_CHANGE,
+        RECRUIT,
+        TRAINING_RECORD,
+        REGISTER_FILE,
+        ASSET_KEEP,
+        HANDOVER,
     }
 )
 
@@ -118,6 +132,7 @@ ROLE_DEFS: dict[str, RoleDef] = {
                 VISIT_VERIFY,
                 INQUIRY_RECORD,
                 ASSESS,
+                TRAINING_RECORD,
             }
         ),
         "team",
@@ -143,15 +158,23 @@ ROLE_DEFS: dict[str, RoleDef] = {
                 CLIENT_FIGURES,
                 CONFIRMATION_ARCHIVE,
                 INQUIRY_RECORD,
+                ARCHIVE_CHANGE,
+                ARCHIVE_VERIFY,
+                RECRUIT,
+                TRAINING_RECORD,
+                REGISTER_FILE,
+                HANDOVER,
             }
         ),
         "branch",
     ),
-    Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW}), "branch"),
+    Role.ASSET_KEEPER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ASSET_KEEP}), "branch"),
     Role.ATTENDANCE_RECORDER: RoleDef(ScopeLevel.BRANCH, frozenset({VIEW, ATTENDANCE_RECORD}), "branch"),
     Role.REGION_HEAD: RoleDef(ScopeLevel.REGION, frozenset({VIEW}), "region"),
     # The integrated office keeps the filed pay reports (第十五条).
-    Role.INTEGRATED_OFFICE: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE, PAY_VIEW}), ""),
+    Role.INTEGRATED_OFFICE: RoleDef(
+        ScopeLevel.COMPANY, frozenset({VIEW, BANK_CHANGE, PAY_VIEW, REGISTER_FILE}), ""
+    ),
     Role.CHANNEL_MANAGEMENT: RoleDef(
         ScopeLevel.COMPANY,
         frozenset(
@@ -164,13 +187,29 @@ ROLE_DEFS: dict[str, RoleDef] = {
                 ORG_CHANGE,
                 TIER_CONFIG,
                 ASSESS_CONFIG,
+                TRAINING_RECORD,
             }
         ),
         "",
     ),
     # A countersigning department (compliance, HR, finance…) sees the company for its
     # function; HR also keeps staff records.
-    Role.COUNTERSIGN_DEPT: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW, VIEW_SENSITIVE, STAFF_CHANGE}), ""),
+    Role.COUNTERSIGN_DEPT: RoleDef(
+        ScopeLevel.COMPANY,
+        frozenset(
+            {
+                VIEW,
+                VIEW_SENSITIVE,
+                STAFF_CHANGE,
+                ARCHIVE_CHANGE,
+                ARCHIVE_VERIFY,
+                RECRUIT,
+                TRAINING_RECORD,
+                HANDOVER,
+            }
+        ),
+        "",
+    ),
     Role.VICE_PRESIDENT: RoleDef(ScopeLevel.COMPANY, frozenset({VIEW}), ""),
     Role.SYSADMIN: RoleDef(ScopeLevel.NONE, frozenset(), ""),
 }

@@ -441,6 +441,13 @@ RULES: dict[type[Model], Callable[[Grant], Q]] = {
     AssessmentPolicy: _bank_rule,
 }
 
+# The rules of people, archives and assets live beside this module and join here (they
+# import the helpers above, so they are imported last).
+from brokerdesk.access import scope_archives, scope_assets, scope_people  # noqa: E402
+
+for _area in (scope_people, scope_archives, scope_assets):
+    RULES.update(_area.RULES)
+
 # Rules that can match one row several times through a to-many join need DISTINCT.
 _TO_MANY = {Region, Outlet, CooperationAgreement}
 

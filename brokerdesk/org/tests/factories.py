@@ -155,7 +155,8 @@ def build_org() -> SimpleNamespace:
     - cm (张三, owner) and cm_peer in team A, both under regional manager rm;
     - cm_b (李四) in team B of the same branch; lead_a leads team A;
     - outsider (王五), a client manager in the other branch;
-    - manager, deputy manager, accountant and trade post of branch 1, channel management
+    - manager, deputy manager, accountant, trade post and asset keeper of branch 1 (and an
+      asset keeper of branch 2), channel management
       and HR (company), region head of region 1, and the system administrator (no data scope).
     """
     from brokerdesk.core.tests.migration_data import restore_migration_data
@@ -213,6 +214,8 @@ def build_org() -> SimpleNamespace:
         lead=login("lead", Role.TEAM_LEAD, lead_a, team=team_a),
         manager=login("manager", Role.BRANCH_MANAGER, manager, branch=b1),
         trade=login("trade", Role.TRADE_MANAGEMENT, branch=b1),
+        keeper=login("keeper", Role.ASSET_KEEPER, branch=b1),
+        keeper_b2=login("keeper_b2", Role.ASSET_KEEPER, branch=b2),
         accountant=login("accountant", Role.ACCOUNTANT, branch=b1),
         deputy=login("deputy", Role.DEPUTY_MANAGER, branch=b1),
         region=login("region", Role.REGION_HEAD, region=r1),

@@ -1,0 +1,9 @@
+"""Office assets pages; each area's module lists its own paths."""
+
+from brokerdesk.assets import views_home
+
+app_name = "assets"
+
+urlpatterns = [
+    *views_home.urlpatterns,
+]

@@ -1,0 +1,12 @@
+"""People and archives API: each area's module registers its viewsets and paths."""
+
+AREAS: list = []
+
+
+def register(router) -> None:
+    for area in AREAS:
+        area.register(router)
+
+
+def extra_urls() -> list:
+    return [p for area in AREAS for p in area.urlpatterns]
