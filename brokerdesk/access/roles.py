@@ -68,7 +68,9 @@ PAY_SCHEME = "pay.scheme"  # draft pay schemes and send them for approval
 ASSESS = "assess"  # score the duty checklist and confirm assessments and level changes
 ASSESS_CONFIG = "assess.config"  # the duty checklist and the assessment policy (company-wide)
 # People, archives and assets (第十一至十四、十八至二十五条).
-ARCHIVE_CHANGE = "people.archive"  # keep personnel files: documents, contracts, licences, rewards and punishments
+ARCHIVE_CHANGE = (
+    "people.archive"  # keep personnel files: documents, contracts, licences, rewards and punishments
+)
 ARCHIVE_VERIFY = "people.verify"  # the designated person who checks originals and candidates' documents
 RECRUIT = "people.recruit"  # record candidates, pre-job training, evaluations; propose a decision
 TRAINING_RECORD = "people.training"  # record training programmes, sessions, attendance and results
