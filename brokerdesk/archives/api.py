@@ -1,6 +1,8 @@
 """Archive register API: each area's module registers its viewsets and paths."""
 
-AREAS: list = []
+from brokerdesk.archives import api_register
+
+AREAS: list = [api_register]
 
 
 def register(router) -> None:

@@ -1,9 +1,10 @@
 """Archive register pages; each area's module lists its own paths."""
 
-from brokerdesk.archives import views_home
+from brokerdesk.archives import views_batches, views_register
 
 app_name = "archives"
 
 urlpatterns = [
-    *views_home.urlpatterns,
+    *views_register.urlpatterns,
+    *views_batches.urlpatterns,
 ]

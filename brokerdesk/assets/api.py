@@ -1,6 +1,9 @@
 """Office assets API: each area's module registers its viewsets and paths."""
 
-AREAS: list = []
+from brokerdesk.assets import api_assets, api_handover
+
+# The handover's routes first: "assets/handovers/" must not be taken for an asset's detail.
+AREAS: list = [api_handover, api_assets]
 
 
 def register(router) -> None:

@@ -115,6 +115,8 @@ def staff_save(*, actor, staff: Staff, reason: str = "") -> Staff:
         }
         if moved:
             raise ValidationError(_("Use a transfer to change branch, team, outlet or regional manager."))
+        if staff.status == Staff.Status.LEFT and before.status != Staff.Status.LEFT:
+            _refuse_without_handover(staff, "departure", "status")
     _apply_name(staff)
     _save(staff, actor, reason or (_("created") if creating else _("updated")))
     if creating:
@@ -129,6 +131,16 @@ def staff_save(*, actor, staff: Staff, reason: str = "") -> Staff:
             recorded_by=actor if getattr(actor, "pk", None) else None,
         )
     return staff
+
+
+def _refuse_without_handover(staff: Staff, kind: str, field: str | None) -> None:
+    """A departure or transfer waits until the person's handover checklist is done
+    (brokerdesk.assets.selectors_handover); nothing is changed while it is not."""
+    from brokerdesk.assets.selectors_handover import handover_blocking
+
+    reason = handover_blocking(staff, kind)
+    if reason:
+        raise ValidationError({field: reason} if field else reason)
 
 
 @transaction.atomic
@@ -146,6 +158,13 @@ def staff_transfer(
     """Move a staff member (第五条(四)); closes the open placement the day before ``starts_on``."""
     if not can(actor, roles.STAFF_CHANGE, staff):
         raise PermissionDenied(_("You may not change this record."))
+    before = Staff.objects.filter(pk=staff.pk).values("branch_id", "team_id").first() or {}
+    if before.get("branch_id") != getattr(branch, "pk", None) or before.get("team_id") != getattr(
+        team, "pk", None
+    ):
+        # A move to another branch or team needs the handover first (第十三条); a change of
+        # outlet or regional manager inside the team does not.
+        _refuse_without_handover(staff, "transfer", None)
     # Lock-free guard against two simultaneous transfers: the open period is closed with a
     # conditional update, and the unique "one open period" constraint refuses a second one.
     current = StaffAssignment.objects.filter(staff=staff, ends_on__isnull=True).first()

@@ -1,6 +1,8 @@
 """People and archives API: each area's module registers its viewsets and paths."""
 
-AREAS: list = []
+from brokerdesk.people import api_archive, api_recruitment, api_training
+
+AREAS: list = [api_archive, api_recruitment, api_training]
 
 
 def register(router) -> None:

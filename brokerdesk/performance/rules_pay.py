@@ -247,6 +247,8 @@ class PersonMonth:
     earlier_holdbacks: list[tuple[str, Decimal]] = field(default_factory=list)  # (month, amount withheld)
     clawbacks: list[Clawback] = field(default_factory=list)
     adjustments: list[tuple[int, Decimal, str]] = field(default_factory=list)  # (id, amount, reason)
+    # Approved asset incident charges deducted this month (第十四条): (incident id, amount, reason).
+    liabilities: list[tuple[int, Decimal, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,8 @@ def person_lines(p: PersonMonth, terms: Terms | None) -> list[Line]:
     """One person's pay lines (in slip order). Each amount is rounded once; nothing else is."""
     lines: list[Line] = []
     if terms is None:
-        # No scheme in force: only the manual adjustments can be paid.
+        # No scheme in force: only the manual adjustments can be paid (and charges deducted).
+        lines += _liabilities(p)
         lines += _adjustments(p)
         return lines
     if p.base_pay is not None:
@@ -333,6 +336,7 @@ def person_lines(p: PersonMonth, terms: Terms | None) -> list[Line]:
                 ATTENDANCE, -to_fen(amount), {"late_early": count, "excess": excess, "amount": money(amount)}
             )
         )
+    lines += _liabilities(p)
     lines += _adjustments(p)
     return lines
 
@@ -399,6 +403,15 @@ def _clawbacks(p: PersonMonth) -> list[Line]:
             )
         )
     return lines
+
+
+def _liabilities(p: PersonMonth) -> list[Line]:
+    """One deduction line per approved asset charge (the assets module's incidents, 第十四条)."""
+    return [
+        Line(LIABILITY, -to_fen(amount), {"incident": pk, "amount": money(to_fen(amount)), "reason": reason})
+        for pk, amount, reason in p.liabilities
+        if amount > 0
+    ]
 
 
 def _adjustments(p: PersonMonth) -> list[Line]:

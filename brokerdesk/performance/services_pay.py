@@ -193,7 +193,11 @@ def _collect(branch, month: dt.date, imp) -> dict:
         .values_list("pk", "staff_id", "amount", "reason")
     ):
         adjustments[staff_id].append((pk, amount, reason))
-    people = _people(branch, month, stats, adjustments)
+    # Approved asset charges of the month (第十四条), for the branch's people.
+    from brokerdesk.assets.services_assets import charge_lines_for
+
+    liabilities = charge_lines_for(Staff.objects.filter(branch=branch).values("pk"), month)
+    people = _people(branch, month, stats, set(adjustments) | set(liabilities))
     ids = list(people)
     levels = levels_on(ids, month)
     level_names = dict(Level.objects.values_list("pk", "name"))
@@ -282,6 +286,7 @@ def _collect(branch, month: dt.date, imp) -> dict:
             earlier_holdbacks=q_held,
             clawbacks=clawbacks.get(pk, []),
             adjustments=adjustments.get(pk, []),
+            liabilities=liabilities.get(pk, []),
         )
         result[pk] = (person, p, scheme, level_id, terms, stat["team_id"] if stat else person.team_id)
     return result

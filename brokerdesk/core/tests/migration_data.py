@@ -16,6 +16,8 @@ DATA_MIGRATIONS = [
     ("brokerdesk.clients.migrations.0002_claim_flow", "create"),
     ("brokerdesk.clients.migrations.0003_default_tiers", "create"),
     ("brokerdesk.performance.migrations.0002_defaults", "create"),
+    ("brokerdesk.assets.migrations.0002_assets_flow", "create"),
+    ("brokerdesk.people.migrations.0002_recruit_flow", "create"),
 ]
 
 
