@@ -38,6 +38,7 @@ CARDS = [
         roles.TRAINING_RECORD,
     ),
     ("people:training-records", _("Training records"), _("Each person's training and results."), None),
+    ("archives:mine", _("Originals I hold"), _("Archive register originals in your custody."), None),
 ]
 
 

@@ -137,10 +137,11 @@ def test_decision_before_verification_is_refused_with_a_clear_message(org, clien
                 "propose-decision": "not_hired",
                 "propose-note": "",
             },
+            HTTP_ACCEPT_LANGUAGE="en",
         )
-    assert response.status_code == 400
-    errors = response.context["forms"]["propose"].non_field_errors()
-    assert any("checked for authenticity" in e for e in errors)
+        assert response.status_code == 400
+        errors = [str(e) for e in response.context["forms"]["propose"].non_field_errors()]
+    assert any("checked for authenticity" in e for e in errors), errors
     candidate.refresh_from_db()
     assert candidate.status == Candidate.Status.APPLIED
 
