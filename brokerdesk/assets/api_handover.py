@@ -96,6 +96,26 @@ class HandoverViewSet(ScopedViewSet):
         svc.handover_complete(actor=request.user, handover=handover)
         return self._answer(handover.pk)
 
+    @extend_schema(request=s.HandoverReassignSerializer, responses=s.HandoverDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="reassign-clients")
+    def reassign_clients(self, request, pk=None):
+        """Reassign every client not yet reassigned to ``to`` from ``effective_on``, all or none
+        (optionally recording that the clients were told)."""
+        handover = self.get_object()
+        payload = s.HandoverReassignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        svc.clients_reassign_all(
+            actor=request.user,
+            handover=handover,
+            to=d["to"],
+            effective_on=d.get("effective_on"),
+            notified_on=d.get("notified_on"),
+            notified_how=d.get("notified_how") or "",
+            note=d["note"],
+        )
+        return self._answer(handover.pk)
+
     @extend_schema(request=s.HandoverReasonSerializer, responses=s.HandoverDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):

@@ -756,6 +756,41 @@ def client_reassign(
     return line
 
 
+@transaction.atomic
+def clients_reassign_all(
+    *,
+    actor,
+    handover: Handover,
+    to: Staff | None,
+    effective_on: dt.date | None = None,
+    notified_on: dt.date | None = None,
+    notified_how: str = "",
+    note: str = "",
+) -> int:
+    """Reassign every client of the checklist not yet reassigned to one colleague at once (a
+    departing manager often has dozens): each line as ``client_reassign`` does it, all or none.
+    Returns how many clients moved."""
+    handover = _lock(handover)
+    pending = list(
+        handover.lines.filter(kind=Kind.CLIENT, status=LineStatus.OPEN, reassigned_at__isnull=True)
+        .select_related("client")
+        .order_by("pk")
+    )
+    if not pending:
+        raise ValidationError(_("Every client of this checklist is already reassigned."))
+    for line in pending:
+        client_reassign(
+            actor=actor,
+            line=line,
+            to=to,
+            effective_on=effective_on,
+            notified_on=notified_on,
+            notified_how=notified_how,
+            note=note,
+        )
+    return len(pending)
+
+
 def _check_notified(notified_on, how: str, effective_on: dt.date | None, partial: bool = False) -> None:
     errors = {}
     if notified_on is None and not how and partial:

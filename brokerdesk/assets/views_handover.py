@@ -216,9 +216,25 @@ def _detail(request, handover: Handover, *, bound=None, action_errors=None, line
         "action_errors": action_errors or {},
         "line_errors": line_errors or {},
         "cancel_form": (bound or {}).get("cancel") or CancelForm(),
+        "reassign_all_form": _reassign_all_form(request, handover, lines, bound or {}),
         "verified": (not handover.fingerprint) or handover.fingerprint == handover.compute_fingerprint(),
     }
     return render(request, "assets/handover_detail.html", context, status=status)
+
+
+def _reassign_all_form(request, handover: Handover, lines, bound: dict):
+    """One form to pass every client not yet reassigned to one colleague, for who reassigns
+    clients, when two or more wait."""
+    if "reassign_all" in bound:
+        return bound["reassign_all"]
+    waiting = [ln for ln in lines if ln.kind == Kind.CLIENT and ln.status == "open" and not ln.reassigned_at]
+    if not handover.is_open or len(waiting) < 2 or not has_perm(request.user, roles.CLIENT_ASSIGN):
+        return None
+    if not can(request.user, roles.CLIENT_ASSIGN, waiting[0].client):
+        return None
+    return ReassignForm(
+        prefix="all", colleagues=list(_colleagues(handover)), initial={"effective_on": timezone.localdate()}
+    )
 
 
 @login_required
@@ -226,7 +242,7 @@ def handover_detail(request, pk):
     return _detail(request, sel.handover_get(user=request.user, pk=pk))
 
 
-HANDOVER_ACTIONS = ("refresh", "complete", "cancel")
+HANDOVER_ACTIONS = ("refresh", "complete", "cancel", "reassign-clients")
 
 
 @login_required
@@ -250,6 +266,23 @@ def handover_action(request, pk, action):
                 request,
                 _("The handover is completed and the %(kind)s of %(name)s is done.")
                 % {"kind": handover.get_kind_display().lower(), "name": handover.staff.name},
+            )
+        elif action == "reassign-clients":
+            form = ReassignForm(request.POST, prefix="all", colleagues=list(_colleagues(handover)))
+            if not form.is_valid():
+                return _detail(request, handover, bound={"reassign_all": form}, status=400)
+            d = form.cleaned_data
+            moved = svc.clients_reassign_all(
+                actor=request.user,
+                handover=handover,
+                to=d["to"],
+                effective_on=d["effective_on"],
+                notified_on=d.get("notified_on"),
+                notified_how=d.get("notified_how") or "",
+                note=d.get("note") or "",
+            )
+            messages.success(
+                request, _("%(n)s clients reassigned to %(name)s.") % {"n": moved, "name": d["to"].name}
             )
         else:
             form = CancelForm(request.POST)
