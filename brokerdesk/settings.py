@@ -180,6 +180,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("BROKERDESK_MEDIA_ROOT", str(DATA_DIR / "files")))
 MEDIA_URL = "/files-not-served/"
 UPLOAD_MAX_BYTES = env_int("BROKERDESK_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Contracts and practitioner registrations are warned this many days before they end (第十九条).
+PEOPLE_EXPIRY_WARN_DAYS = env_int("BROKERDESK_EXPIRY_WARN_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 # --- API ------------------------------------------------------------------------------
