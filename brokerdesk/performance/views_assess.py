@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brokerdesk.access import roles
-from brokerdesk.access.scope import get_for_user, has_perm
+from brokerdesk.access.scope import get_for_user, has_perm, visible
 from brokerdesk.core.views import add_service_errors
 from brokerdesk.org.models import Staff, Team
 from brokerdesk.performance import rules_assess as rules
@@ -247,10 +247,42 @@ def _detail_context(request, a: Assessment, *, form: LeadScoreForm | None = None
     }
 
 
+def _file_context(user, a: Assessment) -> dict:
+    """What the personnel file holds for the period (第十六条 duties, 第二十四条 training): the
+    training attended and the standing rewards and punishments, for whoever scores or reads the
+    assessment — each through its own scope rule (a regional manager, for instance, may read
+    the assessment of a manager assigned to them but not that person's file)."""
+    from brokerdesk.people.models_archive import RewardPunishment
+    from brokerdesk.people.models_training import TrainingAttendance
+
+    training = visible(
+        user,
+        TrainingAttendance.objects.filter(
+            staff_id=a.staff_id,
+            session__starts_at__date__gte=a.starts_on,
+            session__starts_at__date__lte=a.ends_on,
+        ),
+    ).select_related("session__programme")
+    decisions = visible(
+        user,
+        RewardPunishment.objects.filter(
+            staff_id=a.staff_id,
+            withdrawn_at__isnull=True,
+            decided_on__gte=a.starts_on,
+            decided_on__lte=a.ends_on,
+        ),
+    )
+    return {
+        "file_training": list(training.order_by("session__starts_at", "pk")),
+        "file_decisions": list(decisions.order_by("decided_on", "pk")),
+    }
+
+
 @login_required
 def assessment_detail(request, pk):
     a = selectors.assessment_get(user=request.user, pk=pk)
-    return render(request, "performance/assess_detail.html", _detail_context(request, a))
+    context = {**_detail_context(request, a), **_file_context(request.user, a)}
+    return render(request, "performance/assess_detail.html", context)
 
 
 @login_required
