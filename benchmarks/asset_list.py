@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 from harness import (  # noqa: E402 - beside this file
     Case,
     Result,
+    explain_slowest,
     load_average,
     measure,
     print_results,
@@ -334,7 +335,7 @@ def run_child(args) -> int:
     baselines = {r.who: r for r in results if r.case.url == "/api/me/"}
     print(f"load average after: {load_average()}")
     status = report(results, baselines, args.floor_ms)
-    explain_slowest(results, args.floor_ms)
+    explain_slowest(results, login, args.floor_ms)
     return status
 
 
@@ -446,34 +447,6 @@ def report(results: list[Result], baselines: dict[str, Result], floor: float) ->
         f"{verdict}: slowest p95 {worst.p95:.1f} ms ({worst.who}, {worst.case.label}); target {floor:.0f} ms"
     )
     return 1 if failed else 0
-
-
-def explain_slowest(results: list[Result], floor: float) -> None:
-    """The longest query of the slowest case (or of each case over the target), with its plan."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    measured = sorted((r for r in results if not r.case.label.startswith("baseline")), key=lambda r: -r.p95)
-    chosen = [r for r in measured if r.p95 > floor][:4] or measured[:1]
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    for r in chosen:
-        client = login(r.who)
-        headers = {"HX-Request": "true", "HX-Target": r.case.htmx_target} if r.case.htmx else {}
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(r.case.url, headers=headers)
-        q = max(ctx.captured_queries, key=lambda q: float(q["time"]))
-        sql = q["sql"]
-        print()
-        print(f"{r.who} {r.case.label}: longest query {float(q['time']) * 1000:.1f} ms")
-        where = sql.find(" FROM ")
-        print(f"  SELECT …{sql[where : where + 600]}")
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(prefix + sql)
-                for row in cursor.fetchall():
-                    print("    " + " | ".join(str(x) for x in row))
-        except Exception as exc:  # noqa: BLE001 - captured SQL has inlined parameters; best effort
-            print(f"    (no plan: {exc.__class__.__name__})")
 
 
 if __name__ == "__main__":

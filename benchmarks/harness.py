@@ -187,3 +187,32 @@ def print_results(
             f"= {top.p95 / base.p95:.1f}x ({top.case.label})"
         )
     return failed
+
+
+def explain_slowest(results: Sequence, login: Callable, floor: float) -> None:
+    """The longest query of the slowest case (or of each case over the target), with its plan;
+    ``login(username)`` gives a logged-in test client."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    measured = sorted((r for r in results if not r.case.label.startswith("baseline")), key=lambda r: -r.p95)
+    chosen = [r for r in measured if r.p95 > floor][:4] or measured[:1]
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    for r in chosen:
+        client = login(r.who)
+        headers = {"HX-Request": "true", "HX-Target": r.case.htmx_target} if r.case.htmx else {}
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(r.case.url, headers=headers)
+        q = max(ctx.captured_queries, key=lambda q: float(q["time"]))
+        sql = q["sql"]
+        print()
+        print(f"{r.who} {r.case.label}: longest query {float(q['time']) * 1000:.1f} ms")
+        where = sql.find(" FROM ")
+        print(f"  SELECT …{sql[where : where + 600]}")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(prefix + sql)
+                for row in cursor.fetchall():
+                    print("    " + " | ".join(str(x) for x in row))
+        except Exception as exc:  # noqa: BLE001 - captured SQL has inlined parameters; best effort
+            print(f"    (no plan: {exc.__class__.__name__})")
