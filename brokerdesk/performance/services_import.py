@@ -43,12 +43,12 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -70,7 +70,7 @@ from brokerdesk.performance.selectors import month_end
 
 log = logging.getLogger("brokerdesk.performance")
 
-BATCH = 5000
+BATCH = 20_000  # rows a transaction (SQLite: each commit waits for the disk)
 # A month of a million clients is about 70 MB of CSV; the web server's own upload limit
 # (UPLOAD_MAX_BYTES) is for documents and far smaller, so CRM files have their own cap.
 MAX_BYTES = getattr(settings, "CRM_IMPORT_MAX_BYTES", 300 * 1024 * 1024)
@@ -198,6 +198,31 @@ def parse_amount(value) -> Decimal | None:
     return amount if abs(amount) < LIMIT else None
 
 
+def fen_of(text) -> int | None:
+    """A plain amount as the CRM writes it ("1234.5", "-20", "0.05") in fen; None for anything
+    else (then ``parse_amount`` reads it, or says what is wrong). Plain means ASCII digits, an
+    optional minus and at most two decimals, so the text itself is a valid SQL numeric."""
+    if text.__class__ is not str or not text.isascii():
+        return None
+    whole, _dot, part = text.partition(".")
+    negative = False
+    if not whole.isdigit():
+        if whole[:1] != "-" or not whole[1:].isdigit():
+            return None
+        negative, whole = True, whole[1:]
+    if len(whole) > 15:
+        return None
+    if not part:
+        fen = int(whole) * 100
+    elif len(part) == 2 and part.isdigit():
+        fen = int(whole + part)
+    elif len(part) == 1 and part.isdigit():
+        fen = int(whole + part) * 10
+    else:
+        return None
+    return -fen if negative else fen
+
+
 def parse_flag(value) -> bool | None:
     """True / False, or None when the cell is empty or unreadable (then: the opening date)."""
     if value is None:
@@ -293,7 +318,7 @@ def iter_rows(fileobj, kind: str) -> Iterator[tuple[int, tuple | list]]:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
         reader = csv.reader(text, delimiter=delimiter)
         for row in reader:
-            if row and any(c.strip() for c in row):
+            if row and (row[0].strip() or any(c.strip() for c in row)):
                 yield reader.line_num, row
     except UnicodeDecodeError:
         raise ValidationError(
@@ -500,19 +525,18 @@ def import_run(crm_import_id: int, *, progress: Progress | None = None) -> CrmIm
         imp = CrmImport.objects.get(pk=crm_import_id)
         if claimed != 1:
             return imp
-        stage = _Stage(imp)
         cache = _SqliteCache()
         try:
-            _read(imp, stage, progress)
-            _check(imp, stage, progress)
+            tiers = _read(imp, progress)
             imp.refresh_from_db()
             if imp.rows_bad and not imp.accept_good_rows:
+                _discard(imp)
                 _finish(imp, CrmImport.Status.INVALID, progress)
             elif imp.rows_total - imp.rows_bad <= 0:
+                _discard(imp)
                 _finish(imp, CrmImport.Status.INVALID, progress, error=_("The file has no good rows."))
             else:
-                _stage_rows(imp, stage, progress)
-                _load(imp, progress)
+                _load(imp, tiers, progress)
         except ValidationError as exc:
             _discard(imp)
             _finish(imp, CrmImport.Status.FAILED, progress, error="; ".join(exc.messages))
@@ -522,18 +546,17 @@ def import_run(crm_import_id: int, *, progress: Progress | None = None) -> CrmIm
             _finish(imp, CrmImport.Status.FAILED, progress, error=f"{type(exc).__name__}: {exc}"[:2000])
             raise
         finally:
-            stage.drop()
             cache.restore()
         imp.refresh_from_db()
         return imp
 
 
 class _SqliteCache:
-    """SQLite's page cache is 2 MB per connection by default; the staging of a million rows
-    updates eight indexes of ClientMonth at thousands of places each, which then reads pages
-    from the file again and again. The import's connection gets a 256 MB cache while it runs."""
+    """SQLite's page cache is 2 MB per connection by default; storing a million rows updates
+    ClientMonth's indexes at a million places each, which then reads pages from the file again
+    and again. The import's connection gets a 128 MB cache while it runs."""
 
-    SIZE_KIB = 256 * 1024
+    SIZE_KIB = 128 * 1024
 
     def __init__(self):
         self.old = None
@@ -563,12 +586,12 @@ def _finish(imp, status, progress, error: str = "") -> None:
 
 
 def _discard(imp) -> None:
-    """Rows staged by an import that failed are never read (it is not current); remove them."""
+    """Rows stored by an import that is not loaded are never read (it is not current); remove them."""
     try:
         with transaction.atomic():
             ClientMonth.objects.filter(crm_import_id=imp.pk).delete()
     except Exception:  # noqa: BLE001 - best effort: the failure itself is what gets reported
-        log.exception("could not remove the staged rows of CRM import %s", imp.pk)
+        log.exception("could not remove the stored rows of CRM import %s", imp.pk)
 
 
 def _set_progress(imp_id: int, done: int, total: int, phase: str, progress: Progress | None) -> None:
@@ -577,75 +600,111 @@ def _set_progress(imp_id: int, done: int, total: int, phase: str, progress: Prog
         progress(done, total, phase)
 
 
-class _Stage:
-    """The connection's temporary tables: the file's rows as read (amounts in integer fen), and
-    the lines found bad. Temporary tables are private to the connection and cost no log."""
-
-    def __init__(self, imp: CrmImport):
-        suffix = f"{imp.pk}_{uuid.uuid4().hex[:6]}"
-        self.rows = f"crm_stage_{suffix}"
-        self.bad = f"crm_bad_{suffix}"
-        self.created = False
-
-    def create(self) -> None:
-        big = "INTEGER" if connection.vendor == "sqlite" else "BIGINT"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.rows} (line INTEGER NOT NULL, client_no VARCHAR(40) NOT NULL, "
-                f"crm_manager_id {big}, opened_on DATE, is_new SMALLINT, ok SMALLINT NOT NULL, "
-                f"net_revenue {big}, avg_assets {big}, end_assets {big})"
-            )
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.bad} (line INTEGER PRIMARY KEY)")
-        self.created = True
-
-    def analyze(self) -> None:
-        """PostgreSQL never analyzes temporary tables by itself: without statistics it plans the
-        joins against a million clients as if the staged rows were a handful."""
-        if connection.vendor == "postgresql" and self.created:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {self.rows}")
-                cursor.execute(f"ANALYZE {self.bad}")
-
-    def drop(self) -> None:
-        if not self.created:
-            return
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.rows}")
-                cursor.execute(f"DROP TABLE IF EXISTS {self.bad}")
-        except Exception:  # noqa: BLE001 - a broken connection drops its temporary tables anyway
-            log.warning("could not drop the staging tables %s", self.rows)
-        self.created = False
-
-
 def _show(value) -> str:
     text = str(value if value is not None else "").strip()
     return f"“{text[:30]}”" if text else "“”"
 
 
-STAGE_COLUMNS = (
+ERR_COLUMNS = ("crm_import_id", "line", "column", "message")
+CM_COLUMNS = (
+    "crm_import_id",
+    "month",
     "line",
-    "client_no",
+    "client_id",
+    "branch_id",
     "crm_manager_id",
+    "manager_id",
     "opened_on",
     "is_new",
-    "ok",
     "net_revenue",
     "avg_assets",
     "end_assets",
 )
-ERR_COLUMNS = ("crm_import_id", "line", "column", "message")
-HUNDRED = Decimal(100)
+# What _client_map gives for a client's tier: leave it alone (set by hand, or later figures).
+KEEP_TIER = -1
 
 
-def _read(imp: CrmImport, stage: _Stage, progress: Progress | None) -> None:
-    """Phase 1: stream the file, check each row by itself, stage every row that names a client.
-
-    What a row can be checked for alone is checked here, in Python (numbers, dates, month,
-    flag, the CRM's 工号 against the ~7,000 staff); what needs the million clients and their
-    ownership is checked by SQL over the staged rows (``_check``).
+def _client_map(imp: CrmImport) -> dict[str, tuple]:
+    """client number -> (client id, branch id, responsible manager on the month's last day or
+    None, registry opening day, tier id / 0 for none / KEEP_TIER) packed in one int
+    (``_unpack``), for every client, from one query. About 120 bytes a client: a million fit
+    well under the memory limit, and every row of the file is then checked without a query.
+    A client number whose row has been read maps to minus its line (duplicates)."""
+    end = month_end(imp.month)
+    qn = connection.ops.quote_name
+    client = qn(Client._meta.db_table)
+    owner = qn(Ownership._meta.db_table)
+    end_col = qn("end")
+    # Clients of branches whose later month is already imported keep the tier those figures gave.
+    later = list(
+        MonthVersion.objects.filter(month__gt=imp.month).values_list("branch_id", flat=True).distinct()
+    )
+    later_sql = f" OR c.branch_id IN ({', '.join(str(int(b)) for b in later)})" if later else ""
+    sql = f"""
+        SELECT c.client_no, c.id, c.branch_id, o.manager_id, c.opened_on,
+            CASE WHEN c.tier_manual OR (c.figures_month IS NOT NULL AND c.figures_month > %s){later_sql}
+                THEN {KEEP_TIER} ELSE COALESCE(c.tier_id, 0) END
+        FROM {client} c
+        LEFT JOIN {owner} o ON o.client_id = c.id AND o.start <= %s
+            AND (o.{end_col} IS NULL OR o.{end_col} > %s)
     """
-    ImportRowError.objects.filter(crm_import=imp).delete()  # a re-run (accepting) starts clean
+    found: dict[str, int] = {}
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [imp.month, end, end])
+        while chunk := cursor.fetchmany(20_000):
+            for no, client_id, branch_id, manager_id, opened_on, tier in chunk:
+                found[no] = _pack(client_id, branch_id, manager_id, opened_on.toordinal(), tier)
+    return found
+
+
+# A client of the map as one int (a tuple of five took twice the memory): tier + 1 (16 bits),
+# the opening day's ordinal (20), the month-end manager or 0 (32), the branch (24), the client.
+def _pack(client_id: int, branch_id: int, manager_id: int | None, ordinal: int, tier: int) -> int:
+    return ((((client_id << 24 | branch_id) << 32 | (manager_id or 0)) << 20 | ordinal) << 16) | (tier + 1)
+
+
+def _unpack(value: int) -> tuple[int, int, int | None, int, int]:
+    """(client, branch, month-end manager or None, opening day's ordinal, tier)."""
+    manager_id = (value >> 36) & 0xFFFFFFFF
+    return (
+        value >> 92,
+        (value >> 68) & 0xFFFFFF,
+        manager_id or None,
+        (value >> 16) & 0xFFFFF,
+        (value & 0xFFFF) - 1,
+    )
+
+
+def _tier_rules():
+    """The active tiers as (asset floor, revenue floor, id) in fen, highest rank first."""
+    from brokerdesk.clients.models import Tier
+
+    def fen(floor):  # an amount in fen reaches the floor when it is at least ceil(floor × 100)
+        return None if floor is None else int((floor * HUNDRED).to_integral_value(rounding=ROUND_CEILING))
+
+    return [
+        (fen(t.min_assets), fen(t.min_revenue), t.pk)
+        for t in Tier.objects.filter(active=True).order_by("rank", "pk")
+    ]
+
+
+def _read(imp: CrmImport, progress: Progress | None) -> list[tuple[int | None, int]]:
+    """Read the file once: check every row, store the good ones in ClientMonth under this import.
+
+    Each row is checked by itself (numbers, dates, month, flag), against the ~7,000 staff's 工号
+    and against every client at once (``_client_map``: client number, branch, responsible
+    manager on the month's last day, duplicates). Every problem is an ``ImportRowError`` (line
+    and reason). The good rows go straight into ClientMonth under this import, which is not
+    current, so nothing reads them; once a bad row is found (and importing the good rows was
+    not accepted) nothing more is stored and what was stored is removed at the end. Each
+    batch is one short transaction that also moves the progress counters.
+
+    Returns the tier changes the month's figures make ((tier id or None, client id)), applied
+    by ``_load`` with the rest.
+    """
+    if imp.rows_total:  # a re-run (accepting the good rows) starts clean
+        ImportRowError.objects.filter(crm_import=imp).delete()
+        ClientMonth.objects.filter(crm_import=imp).delete()
     month, end = imp.month, month_end(imp.month)
     staff = dict(Staff.objects.values_list("emp_no", "pk"))
     y, m = month.year, month.month
@@ -668,8 +727,14 @@ def _read(imp: CrmImport, stage: _Stage, progress: Progress | None) -> None:
         "bad_date": _("the opening date %(v)s cannot be read"),
         "late_date": _("the account was opened on %(day)s, after the month"),
         "bad_flag": _("the new-account flag %(v)s is not 1/0 or 是/否"),
+        "unknown_client": _("unknown client number %(no)s"),
+        "other_branch": _("client %(no)s belongs to another branch"),
+        "duplicate": _("client %(no)s is already on line %(line)s"),
+        "no_owner": _("client %(no)s has no responsible manager on %(day)s"),
     }
-    stage.create()
+    own_branch = imp.branch_id
+    accept = imp.accept_good_rows
+    rules = _tier_rules()
     with imp.file.open("rb") as fileobj:
         kind = sniff_kind(fileobj.read(8))
         fileobj.seek(0)
@@ -677,6 +742,7 @@ def _read(imp: CrmImport, stage: _Stage, progress: Progress | None) -> None:
             raise ValidationError(_("The stored file is not CSV or Excel."))
         total = estimate_rows(fileobj, kind)
         _set_progress(imp.pk, 0, total, Phase.READING, progress)
+        clients = _client_map(imp)
         rows = iter_rows(fileobj, kind)
         header = next(rows, None)
         if header is None:
@@ -688,99 +754,247 @@ def _read(imp: CrmImport, stage: _Stage, progress: Progress | None) -> None:
         i_month, i_client, i_emp = cols["month"], cols["client_no"], cols["manager_emp_no"]
         i_opened, i_flag = cols.get("opened_on"), cols.get("new_account")
         amount_cols = [(k, cols[k], k == "net_revenue") for k in ("net_revenue", "avg_assets", "end_assets")]
+        i_revenue, i_avg, i_end = cols["net_revenue"], cols["avg_assets"], cols["end_assets"]
+        in_fen = connection.vendor == "sqlite"
+        month_text = month.isoformat()
+        dates: dict[str, dt.date] = {}  # opening days as written, read once each
         count = bad_lines = 0
-        staged: list = []
+        good = new_accounts = 0
+        sums = [0, 0, 0]  # fen
+        branches: set[int] = set()
+        unknown: dict[str, int] = {}  # unknown client numbers: their first line (for duplicates)
+        tier_changes: list[tuple[int | None, int]] = []
+        storing = True
+        batch: list = []
         errors: list = []
+        pk = imp.pk
         for line, cells in rows:
-            if len(cells) < width:
-                cells = list(cells) + [None] * (width - len(cells))
             count += 1
-            bad: list[tuple[str, str]] = []
-            raw = cells[i_month]
-            if not (isinstance(raw, str) and raw.strip() in spellings):
-                found = parse_month(raw)
-                if found is None:
-                    bad.append(("month", msg["month_unreadable"] % {"v": _show(raw)}))
-                elif found != month:
+            good_row = None
+            # The common case first: plain text cells, all good. Anything else (spaces, other
+            # spellings, an error) goes through the full check below, which says what is wrong.
+            if len(cells) >= width and cells[i_month] in spellings:
+                entry = clients.get(cells[i_client])
+                crm_manager = staff.get(cells[i_emp])
+                if entry is not None and entry > 0:
+                    entry = _unpack(entry)
+                if (
+                    entry.__class__ is tuple
+                    and crm_manager is not None
+                    and entry[2] is not None
+                    and (not own_branch or entry[1] == own_branch)
+                ):
+                    r_text, a_text, e_text = cells[i_revenue], cells[i_avg], cells[i_end]
+                    revenue, avg, end_assets = fen_of(r_text), fen_of(a_text), fen_of(e_text)
+                    raw = cells[i_opened] if i_opened is not None else None
+                    opened_on = dates.get(raw) if raw else None
+                    if raw and opened_on is None:
+                        opened_on = parse_date(raw)
+                        if opened_on is not None and opened_on <= end:
+                            dates[raw] = opened_on
+                        else:
+                            opened_on = None
+                            revenue = None  # the full check says what is wrong
+                    flag = None
+                    raw = cells[i_flag] if i_flag is not None else None
+                    if raw:
+                        flag = True if raw in TRUE_FLAGS else False if raw in FALSE_FLAGS else None
+                        if flag is None:
+                            revenue = None
+                    if (
+                        revenue is not None
+                        and avg is not None
+                        and end_assets is not None
+                        and avg >= 0 <= end_assets
+                    ):
+                        good_row = (
+                            entry,
+                            crm_manager,
+                            revenue,
+                            avg,
+                            end_assets,
+                            r_text,
+                            a_text,
+                            e_text,
+                            opened_on,
+                            flag,
+                        )
+                        clients[cells[i_client]] = -line
+            if good_row is None:
+                if len(cells) < width:
+                    cells = list(cells) + [None] * (width - len(cells))
+                bad: list[tuple[str, str]] = []
+                raw = cells[i_month]
+                if not (isinstance(raw, str) and raw.strip() in spellings):
+                    found = parse_month(raw)
+                    if found is None:
+                        bad.append(("month", msg["month_unreadable"] % {"v": _show(raw)}))
+                    elif found != month:
+                        bad.append(
+                            (
+                                "month",
+                                msg["month_wrong"] % {"found": f"{found:%Y-%m}", "month": f"{month:%Y-%m}"},
+                            )
+                        )
+                client_no = _cell_text(cells[i_client])[:40]
+                entry = None
+                if not client_no:
+                    bad.append(("client_no", msg["no_client"]))
+                else:
+                    entry = clients.get(client_no)
+                    if entry is None:
+                        bad.append(("client_no", msg["unknown_client"] % {"no": client_no}))
+                        first = unknown.setdefault(client_no, line)
+                        if first != line:
+                            bad.append(("client_no", msg["duplicate"] % {"no": client_no, "line": first}))
+                    elif entry < 0:  # minus the line that already had it
+                        bad.append(("client_no", msg["duplicate"] % {"no": client_no, "line": -entry}))
+                        entry = None
+                    else:
+                        entry = _unpack(entry)
+                        clients[client_no] = -line
+                        if own_branch and entry[1] != own_branch:
+                            bad.append(("client_no", msg["other_branch"] % {"no": client_no}))
+                        if entry[2] is None:
+                            bad.append(("client_no", msg["no_owner"] % {"no": client_no, "day": end}))
+                emp_no = _cell_text(cells[i_emp])
+                crm_manager = staff.get(emp_no)
+                if crm_manager is None:
                     bad.append(
-                        ("month", msg["month_wrong"] % {"found": f"{found:%Y-%m}", "month": f"{month:%Y-%m}"})
+                        ("manager_emp_no", msg["bad_emp"] % {"no": emp_no} if emp_no else msg["no_emp"])
                     )
-            client_no = _cell_text(cells[i_client])
-            if not client_no:
-                bad.append(("client_no", msg["no_client"]))
-            emp_no = _cell_text(cells[i_emp])
-            crm_manager = staff.get(emp_no)
-            if crm_manager is None:
-                bad.append(("manager_emp_no", msg["bad_emp"] % {"no": emp_no} if emp_no else msg["no_emp"]))
-            fen = []
-            for key, i, may_be_negative in amount_cols:
-                raw = cells[i]
-                amount = None
-                try:  # the common case, a plain number as text, without the function calls
-                    amount = Decimal(raw).quantize(FEN, rounding=ROUND_HALF_UP)
-                    if not (amount.is_finite() and -LIMIT < amount < LIMIT):
-                        amount = None
-                except (InvalidOperation, TypeError, ValueError):
-                    pass
-                if amount is None or not isinstance(raw, str):
+                amounts = []
+                for key, i, may_be_negative in amount_cols:
+                    raw = cells[i]
                     if raw is None or (isinstance(raw, str) and not raw.strip()):
                         bad.append((key, msg["missing"] % {"col": labels[key]}))
-                        fen.append(None)
                         continue
                     amount = parse_amount(raw)
                     if amount is None:
                         bad.append((key, msg["nan"] % {"col": labels[key], "v": _show(raw)}))
-                        fen.append(None)
-                        continue
-                if amount < 0 and not may_be_negative:
-                    bad.append((key, msg["negative"] % {"col": labels[key]}))
-                    fen.append(None)
-                    continue
-                fen.append(int(amount * HUNDRED))
-            opened_on = None
-            raw = cells[i_opened] if i_opened is not None else None
-            if raw is not None and not (isinstance(raw, str) and not raw.strip()):
-                opened_on = parse_date(raw)
+                    elif amount < 0 and not may_be_negative:
+                        bad.append((key, msg["negative"] % {"col": labels[key]}))
+                    else:
+                        amounts.append(amount)
+                opened_on = None
+                raw = cells[i_opened] if i_opened is not None else None
+                if raw is not None and not (isinstance(raw, str) and not raw.strip()):
+                    opened_on = parse_date(raw)
+                    if opened_on is None:
+                        bad.append(("opened_on", msg["bad_date"] % {"v": _show(raw)}))
+                    elif opened_on > end:
+                        bad.append(("opened_on", msg["late_date"] % {"day": opened_on}))
+                flag = None
+                if i_flag is not None:
+                    raw = cells[i_flag]
+                    flag = parse_flag(raw)
+                    if flag is None and raw is not None and str(raw).strip():
+                        bad.append(("new_account", msg["bad_flag"] % {"v": _show(raw)}))
+                if bad:
+                    bad_lines += 1
+                    errors.extend((pk, line, col, text[:300]) for col, text in bad)
+                    if not accept:
+                        storing = False
+                else:
+                    texts = [str(a) for a in amounts]
+                    fens = [int(a * HUNDRED) for a in amounts]
+                    good_row = (entry, crm_manager, *fens, *texts, opened_on, flag)
+            if good_row is not None:
+                entry, crm_manager, revenue, avg, end_assets, r_text, a_text, e_text, opened_on, flag = (
+                    good_row
+                )
+                client_id, branch_id, manager_id, registered_on, tier = entry
                 if opened_on is None:
-                    bad.append(("opened_on", msg["bad_date"] % {"v": _show(raw)}))
-                elif opened_on > end:
-                    bad.append(("opened_on", msg["late_date"] % {"day": opened_on}))
-            flag = None
-            if i_flag is not None:
-                raw = cells[i_flag]
-                flag = parse_flag(raw)
-                if flag is None and raw is not None and str(raw).strip():
-                    bad.append(("new_account", msg["bad_flag"] % {"v": _show(raw)}))
-            if flag is not None:
-                is_new = 1 if flag else 0
-            elif opened_on is not None:
-                is_new = 1 if month <= opened_on <= end else 0
-            else:
-                is_new = None  # the registry's opening day decides (see _check)
-            if bad:
-                bad_lines += 1
-                errors.extend((imp.pk, line, col, text[:300]) for col, text in bad)
-            if client_no:
-                staged.append((line, client_no[:40], crm_manager, opened_on, is_new, 0 if bad else 1, *fen))
-            if len(staged) >= BATCH:
-                _write_batch(stage, staged, errors)
-                staged, errors = [], []
+                    opened_on = dt.date.fromordinal(registered_on)  # the registry's opening day
+                is_new = flag if flag is not None else month <= opened_on <= end
+                good += 1
+                new_accounts += is_new
+                sums[0] += revenue
+                sums[1] += avg
+                sums[2] += end_assets
+                branches.add(branch_id)
+                if tier != KEEP_TIER:
+                    new_tier = 0
+                    for min_assets, min_revenue, tier_id in rules:
+                        if (min_assets is not None and end_assets >= min_assets) or (
+                            min_revenue is not None and revenue >= min_revenue
+                        ):
+                            new_tier = tier_id
+                            break
+                    if new_tier != tier:
+                        tier_changes.append((new_tier or None, client_id))
+                if storing:
+                    # SQLite gets the amounts in fen (the INSERT divides: the same double as the
+                    # decimal text would give); PostgreSQL gets COPY's text lines, the amounts as
+                    # written (plain numerals) — every value is an int, a date or such a numeral.
+                    if in_fen:
+                        batch.append(
+                            (
+                                pk,
+                                month,
+                                line,
+                                client_id,
+                                branch_id,
+                                crm_manager,
+                                manager_id,
+                                opened_on,
+                                is_new,
+                                revenue,
+                                avg,
+                                end_assets,
+                            )
+                        )
+                    else:
+                        batch.append(
+                            f"{pk}\t{month_text}\t{line}\t{client_id}\t{branch_id}\t{crm_manager}\t{manager_id}\t"
+                            f"{opened_on}\t{'t' if is_new else 'f'}\t{r_text}\t{a_text}\t{e_text}\n"
+                        )
+            if count % BATCH == 0:
+                _write_batch(batch if storing else [], errors)
+                batch, errors = [], []
                 total = max(total, count)
-                _set_progress(imp.pk, count, total, Phase.READING, progress)
-        _write_batch(stage, staged, errors)
-    CrmImport.objects.filter(pk=imp.pk).update(rows_total=count, rows_bad=bad_lines)
-    stage.analyze()
-    _set_progress(imp.pk, count, count, Phase.CHECKING, progress)
+                _set_progress(pk, count, total, Phase.READING, progress)
+        _write_batch(batch if storing else [], errors)
+    del clients
+    totals = {
+        "rows": good,
+        "new_accounts": new_accounts,
+        "net_revenue": str(Decimal(sums[0]) / HUNDRED),
+        "avg_assets": str(Decimal(sums[1]) / HUNDRED),
+        "end_assets": str(Decimal(sums[2]) / HUNDRED),
+        "branches": sorted(branches),
+    }
+    for key in ("net_revenue", "avg_assets", "end_assets"):
+        totals[key] = str(Decimal(totals[key]).quantize(FEN))
+    CrmImport.objects.filter(pk=pk).update(
+        rows_total=count, rows_bad=bad_lines, file_totals=totals, phase=Phase.CHECKED
+    )
+    _set_progress(pk, count, count, Phase.CHECKED, progress)
+    return tier_changes
 
 
-def _write_batch(stage: _Stage, staged: list, errors: list) -> None:
+def _write_batch(rows: list, errors: list) -> None:
     with transaction.atomic():
-        bulk_insert(stage.rows, STAGE_COLUMNS, staged)
+        if connection.vendor == "postgresql":
+            if rows:  # COPY text lines, made by _read
+                qn = connection.ops.quote_name
+                cols = ", ".join(qn(c) for c in CM_COLUMNS)
+                with (
+                    connection.cursor() as cursor,
+                    cursor.cursor.copy(f"COPY {qn(ClientMonth._meta.db_table)} ({cols}) FROM STDIN") as copy,
+                ):
+                    copy.write("".join(rows))
+        else:
+            # The amounts come in fen: dividing two exact doubles gives the double nearest to the
+            # decimal amount, the same value the decimal text would be stored as.
+            fen = ("%s / 100.0",) * 3
+            bulk_insert(ClientMonth._meta.db_table, CM_COLUMNS, rows, marks=("%s",) * 9 + fen)
         bulk_insert(ImportRowError._meta.db_table, ERR_COLUMNS, errors)
 
 
-def bulk_insert(table: str, columns: tuple[str, ...], rows: list) -> None:
-    """Many rows at once: COPY on PostgreSQL, executemany elsewhere."""
+def bulk_insert(table: str, columns: tuple[str, ...], rows: list, marks: tuple[str, ...] = ()) -> None:
+    """Many rows at once: COPY on PostgreSQL, executemany elsewhere (``marks``: the placeholder
+    of each column there, ``%s`` by default)."""
     if not rows:
         return
     qn = connection.ops.quote_name
@@ -791,220 +1005,48 @@ def bulk_insert(table: str, columns: tuple[str, ...], rows: list) -> None:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows)
+            values = ", ".join(marks[i] if i < len(marks) else "%s" for i in range(len(columns)))
+            cursor.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({values})", rows)
 
 
-def sql_message(template: str, values: dict[str, str]) -> tuple[str, list[str]]:
-    """A translated message with ``%(name)s`` placeholders as an SQL concatenation of its literal
-    parts (parameters) and the given SQL expressions, in the translation's own order."""
-    parts: list[str] = []
-    params: list[str] = []
-    for piece in re.split(r"(%\(\w+\)s)", template):
-        if not piece:
-            continue
-        m = re.fullmatch(r"%\((\w+)\)s", piece)
-        if m:
-            parts.append(f"CAST({values[m.group(1)]} AS VARCHAR(40))")
-        else:
-            parts.append("%s")
-            params.append(piece.replace("%%", "%"))
-    return " || ".join(parts) or "''", params
+# --- Loading: the version switch, statistics and tiers in one transaction ---------------------
 
 
-def _check(imp: CrmImport, stage: _Stage, progress: Progress | None) -> None:
-    """Phase 2: the checks that need the clients and their ownership, as a few set-based
-    statements over the staged rows; every problem lands in ImportRowError with its line."""
-    qn = connection.ops.quote_name
-    client = qn(Client._meta.db_table)
-    owner = qn(Ownership._meta.db_table)
-    errors = qn(ImportRowError._meta.db_table)
-    end = month_end(imp.month)
-    s = stage.rows
-    checks = []
-    text, params = sql_message(_("unknown client number %(no)s"), {"no": "s.client_no"})
-    checks.append(
-        (
-            f"SELECT %s, s.line, 'client_no', {text} FROM {s} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {client} c WHERE c.client_no = s.client_no)",
-            params,
-        )
-    )
-    if imp.branch_id:
-        text, params = sql_message(_("client %(no)s belongs to another branch"), {"no": "s.client_no"})
-        checks.append(
-            (
-                f"SELECT %s, s.line, 'client_no', {text} FROM {s} s "
-                f"JOIN {client} c ON c.client_no = s.client_no WHERE c.branch_id <> {int(imp.branch_id)}",
-                params,
-            )
-        )
-    text, params = sql_message(
-        _("client %(no)s is already on line %(line)s"), {"no": "s.client_no", "line": "d.first_line"}
-    )
-    checks.append(
-        (
-            f"SELECT %s, s.line, 'client_no', {text} FROM {s} s JOIN "
-            f"(SELECT client_no, MIN(line) AS first_line FROM {s} GROUP BY client_no HAVING COUNT(*) > 1) d "
-            f"ON d.client_no = s.client_no WHERE s.line > d.first_line",
-            params,
-        )
-    )
-    template = _("client %(no)s has no responsible manager on %(day)s") % {"no": "%(no)s", "day": end}
-    text, params = sql_message(template, {"no": "s.client_no"})
-    checks.append(
-        (
-            f"SELECT %s, s.line, 'client_no', {text} FROM {s} s "
-            f"JOIN {client} c ON c.client_no = s.client_no WHERE NOT EXISTS (SELECT 1 FROM {owner} o "
-            f"WHERE o.client_id = c.id AND o.start <= %s AND (o.{qn('end')} IS NULL OR o.{qn('end')} > %s))",
-            [*params, end, end],
-        )
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        for select, params in checks:
-            cursor.execute(
-                f"INSERT INTO {errors} (crm_import_id, line, {qn('column')}, message) {select}",
-                [imp.pk, *params],
-            )
-        cursor.execute(
-            f"INSERT INTO {stage.bad} (line) SELECT DISTINCT line FROM {errors} WHERE crm_import_id = %s",
-            [imp.pk],
-        )
-        cursor.execute(f"SELECT COUNT(*) FROM {stage.bad}")
-        bad_lines = cursor.fetchone()[0]
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {stage.bad}")
-        # Rows whose opening day is not in the file: the registry's decides whether it is new.
-        cursor.execute(
-            f"UPDATE {s} SET opened_on = "
-            f"(SELECT c.opened_on FROM {client} c WHERE c.client_no = {s}.client_no) WHERE opened_on IS NULL"
-        )
-        cursor.execute(
-            f"UPDATE {s} SET is_new = CASE WHEN opened_on >= %s AND opened_on <= %s THEN 1 ELSE 0 END "
-            f"WHERE is_new IS NULL",
-            [imp.month, end],
-        )
-        cursor.execute(
-            f"SELECT COUNT(*), SUM(net_revenue), SUM(avg_assets), SUM(end_assets), SUM(is_new) FROM {s} "
-            f"WHERE ok = 1 AND NOT EXISTS (SELECT 1 FROM {stage.bad} b WHERE b.line = {s}.line)"
-        )
-        rows, revenue, avg, end_assets, new = cursor.fetchone()
-    totals = {
-        "rows": rows or 0,
-        "new_accounts": int(new or 0),
-        "net_revenue": str(Decimal(revenue or 0) / HUNDRED),
-        "avg_assets": str(Decimal(avg or 0) / HUNDRED),
-        "end_assets": str(Decimal(end_assets or 0) / HUNDRED),
-    }
-    for key in ("net_revenue", "avg_assets", "end_assets"):
-        totals[key] = str(Decimal(totals[key]).quantize(FEN))
-    CrmImport.objects.filter(pk=imp.pk).update(rows_bad=bad_lines, file_totals=totals, phase=Phase.CHECKED)
-    if progress:
-        progress(imp.rows_total, imp.rows_total, Phase.CHECKED)
-
-
-CM_COLUMNS = (
-    "crm_import_id",
-    "month",
-    "line",
-    "client_id",
-    "branch_id",
-    "crm_manager_id",
-    "manager_id",
-    "opened_on",
-    "is_new",
-    "opener_id",
-    "net_revenue",
-    "avg_assets",
-    "end_assets",
-)
-# SQLite: ten chunks, each a short transaction that moves the bar. PostgreSQL: one statement,
-# as each chunk would hash the million clients and their ownership again.
-STAGE_CHUNKS = 10
-
-
-def _stage_rows(imp: CrmImport, stage: _Stage, progress: Progress | None) -> None:
-    """Phase 3: the good rows into ClientMonth under this import (not current yet, so nothing
-    reads them), credited by the ownership history, in a few chunks for the progress bar."""
-    qn = connection.ops.quote_name
-    client = qn(Client._meta.db_table)
-    owner = qn(Ownership._meta.db_table)
-    cm = qn(ClientMonth._meta.db_table)
-    end_col = qn("end")
-    month, end = imp.month, month_end(imp.month)
-    s = stage.rows
-    new = "(s.is_new = 1)"
-    day = "COALESCE(s.opened_on, %s)"
-    sql = f"""
-        INSERT INTO {cm} ({", ".join(qn(c) for c in CM_COLUMNS)})
-        SELECT %s, %s, s.line, c.id, c.branch_id, s.crm_manager_id, o.manager_id, s.opened_on, {new},
-            CASE WHEN s.is_new = 1 THEN COALESCE(
-                (SELECT o2.manager_id FROM {owner} o2 WHERE o2.client_id = c.id AND o2.start <= {day}
-                    AND (o2.{end_col} IS NULL OR o2.{end_col} > {day}) ORDER BY o2.start LIMIT 1),
-                (SELECT o3.manager_id FROM {owner} o3 WHERE o3.client_id = c.id ORDER BY o3.start LIMIT 1)
-            ) END,
-            s.net_revenue / 100.0, s.avg_assets / 100.0, s.end_assets / 100.0
-        FROM {s} s
-        JOIN {client} c ON c.client_no = s.client_no
-        JOIN {owner} o ON o.client_id = c.id AND o.start <= %s AND (o.{end_col} IS NULL OR o.{end_col} > %s)
-        WHERE s.ok = 1 AND s.line > %s AND s.line <= %s
-            AND NOT EXISTS (SELECT 1 FROM {stage.bad} b WHERE b.line = s.line)
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(line), MAX(line) FROM {s}")
-        low, high = cursor.fetchone()
-    if low is None:
-        return
-    total = imp.rows_total
-    chunks = STAGE_CHUNKS if connection.vendor == "sqlite" else 1
-    step = max(BATCH, (high - low + chunks) // chunks)
-    done = 0
-    _set_progress(imp.pk, 0, total, Phase.STAGING, progress)
-    for start in range(low - 1, high, step):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [imp.pk, month, month, month, end, end, start, start + step])
-            done += max(cursor.rowcount, 0)
-            CrmImport.objects.filter(pk=imp.pk).update(progress_done=min(total, start + step - low + 1))
-        if progress:
-            progress(min(total, start + step - low + 1), total, Phase.STAGING)
-
-
-# --- Loading: the version switch, statistics and figures in one transaction -------------------
-
-
-def fen_sum(column: str) -> str:
+def fen_total(column: str) -> str:
     """An exact SQL sum of a money column: numeric on PostgreSQL; integer fen on SQLite (whose
-    decimal columns are binary floats), turned back into yuan by the caller or the division."""
+    decimal columns are binary floats). Read it back with ``from_fen_total``."""
     if connection.vendor == "sqlite":
-        return f"(SUM(CAST(ROUND({column} * 100) AS INTEGER)) / 100.0)"
+        return f"SUM(CAST(ROUND({column} * 100) AS INTEGER))"
     return f"SUM({column})"
 
 
-def _exact(value) -> Decimal:
+def from_fen_total(value) -> Decimal:
     if value is None:
         return Decimal("0.00")
-    if isinstance(value, float):
-        value = repr(value)
+    if connection.vendor == "sqlite":
+        return (Decimal(int(value)) / HUNDRED).quantize(FEN)
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _load(imp: CrmImport, progress: Progress | None) -> None:
+HUNDRED = Decimal(100)
+
+
+def _load(imp: CrmImport, tier_changes: list, progress: Progress | None) -> None:
+    """In ONE transaction: the openers of the new accounts, the version switch, the statistics
+    (one GROUP BY, which also sums the stored rows back for the reconciliation) and the tiers.
+    A crash anywhere before the commit leaves the previous version as it was."""
     CrmImport.objects.filter(pk=imp.pk).update(status=CrmImport.Status.LOADING, phase=Phase.LOADING)
     if progress:
         progress(imp.progress_done, imp.progress_total, Phase.LOADING)
     with transaction.atomic():
         branch_ids = [imp.branch_id] if imp.branch_id else list(imp.file_totals.get("branches") or [])
-        if not branch_ids:
-            branch_ids = sorted(
-                set(ClientMonth.objects.filter(crm_import=imp).values_list("branch_id", flat=True).distinct())
-            )
         # Two loads of the same branch and month queue on the branch rows (PostgreSQL);
         # SQLite's immediate transactions already let one writer in at a time.
         list(Branch.objects.select_for_update().filter(pk__in=branch_ids).order_by("pk").values_list("pk"))
+        set_openers(imp)
         switch_version(imp, branch_ids)
-        rebuild_statistics(imp, branch_ids)
-        refresh_client_figures(imp)
-        imported = imported_totals(imp)
+        imported = rebuild_statistics(imp, branch_ids)
+        update_tiers(tier_changes)
         CrmImport.objects.filter(pk=imp.pk).update(
             status=CrmImport.Status.DONE,
             is_current=True,
@@ -1018,6 +1060,29 @@ def _load(imp: CrmImport, progress: Progress | None) -> None:
         )
     if progress:
         progress(imp.progress_total, imp.progress_total, Phase.DONE)
+
+
+def set_openers(imp: CrmImport) -> int:
+    """Who gets each new account: the responsible manager on its opening day (else the first one)."""
+    qn = connection.ops.quote_name
+    cm = qn(ClientMonth._meta.db_table)
+    owner = qn(Ownership._meta.db_table)
+    end_col = qn("end")
+    day = f"COALESCE({cm}.opened_on, %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {cm} SET opener_id = COALESCE(
+                (SELECT o2.manager_id FROM {owner} o2 WHERE o2.client_id = {cm}.client_id
+                    AND o2.start <= {day} AND (o2.{end_col} IS NULL OR o2.{end_col} > {day})
+                    ORDER BY o2.start LIMIT 1),
+                (SELECT o3.manager_id FROM {owner} o3 WHERE o3.client_id = {cm}.client_id
+                    ORDER BY o3.start LIMIT 1))
+            WHERE crm_import_id = %s AND is_new
+            """,
+            [imp.month, imp.month, imp.pk],
+        )
+        return cursor.rowcount
 
 
 def switch_version(imp: CrmImport, branch_ids: list[int]) -> None:
@@ -1037,58 +1102,135 @@ def switch_version(imp: CrmImport, branch_ids: list[int]) -> None:
     CrmImport.objects.filter(pk=imp.pk).update(is_current=True)
 
 
-def rebuild_statistics(imp: CrmImport, branch_ids: list[int]) -> int:
-    """The branches' ManagerMonth rows of the month, from this import, in one INSERT … SELECT.
+def _placements(staff_ids, end: dt.date) -> dict[int, tuple[int | None, int | None]]:
+    """(team, regional manager) of each person on the month's last day (StaffAssignment), else
+    their current placement."""
+    from brokerdesk.org.models import StaffAssignment
 
-    Revenue, assets and clients served group by the month-end manager; new accounts by the
-    opener. Team and regional manager are the person's placement on the month's last day
-    (StaffAssignment), else their current one.
+    found = {
+        pk: (team_id, rm_id)
+        for pk, team_id, rm_id in Staff.objects.filter(pk__in=staff_ids).values_list(
+            "pk", "team_id", "regional_manager_id"
+        )
+    }
+    dated = (
+        StaffAssignment.objects.filter(staff_id__in=staff_ids, starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=end))
+        .order_by("staff_id", "id")
+        .values_list("staff_id", "team_id", "regional_manager_id")
+    )
+    for staff_id, team_id, rm_id in dated:  # the latest (highest id) wins
+        found[staff_id] = (team_id, rm_id)
+    return found
+
+
+def rebuild_statistics(imp: CrmImport, branch_ids: list[int]) -> dict:
+    """The branches' ManagerMonth rows of the month, from this import; returns what the stored
+    rows sum to (the reconciliation's "imported" column) and what the statistics sum to.
+
+    One GROUP BY over the import's rows (the (import, manager) index) gives revenue, assets and
+    clients served by the month-end manager, and the rows' own totals; a second, over the small
+    partial index of new accounts, the new accounts by their opener. Team and regional manager
+    are the person's placement on the month's last day.
     """
     month = imp.month
     end = month_end(month)
     ManagerMonth.objects.filter(branch_id__in=branch_ids, month=month).delete()
     qn = connection.ops.quote_name
     cm = qn(ClientMonth._meta.db_table)
-    mm = qn(ManagerMonth._meta.db_table)
-    staff = qn(Staff._meta.db_table)
-    from brokerdesk.org.models import StaffAssignment
-
-    sa = qn(StaffAssignment._meta.db_table)
-    sql = f"""
-        INSERT INTO {mm} (branch_id, month, staff_id, team_id, regional_manager_id, crm_import_id,
-            new_accounts, qualified_new_accounts, clients_served, net_revenue, total_assets,
-            avg_assets, product_sales)
-        SELECT g.branch_id, %s, g.staff_id,
-            CASE WHEN a.id IS NULL THEN s.team_id ELSE a.team_id END,
-            CASE WHEN a.id IS NULL THEN s.regional_manager_id ELSE a.regional_manager_id END,
-            %s, g.new_accounts, g.new_accounts, g.served, g.revenue, g.end_assets, g.avg_assets, 0
-        FROM (
-            SELECT u.branch_id, u.staff_id, SUM(u.is_new) AS new_accounts, SUM(u.served) AS served,
-                {fen_sum("u.revenue")} AS revenue, {fen_sum("u.end_assets")} AS end_assets,
-                {fen_sum("u.avg_assets")} AS avg_assets
-            FROM (
-                SELECT branch_id, manager_id AS staff_id, 0 AS is_new, 1 AS served,
-                    net_revenue AS revenue, end_assets, avg_assets
-                FROM {cm} WHERE crm_import_id = %s
-                UNION ALL
-                SELECT branch_id, opener_id, 1, 0, 0, 0, 0
-                FROM {cm} WHERE crm_import_id = %s AND is_new AND opener_id IS NOT NULL
-            ) u
-            GROUP BY u.branch_id, u.staff_id
-        ) g
-        JOIN {staff} s ON s.id = g.staff_id
-        LEFT JOIN (
-            SELECT staff_id, MAX(id) AS id FROM {sa}
-            WHERE starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)
-            GROUP BY staff_id
-        ) cur ON cur.staff_id = g.staff_id
-        LEFT JOIN {sa} a ON a.id = cur.id
-    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, imp.pk, imp.pk, imp.pk, end, end])
-        inserted = cursor.rowcount
+        cursor.execute(
+            f"""
+            SELECT branch_id, manager_id, COUNT(*), {fen_total("net_revenue")}, {fen_total("end_assets")},
+                {fen_total("avg_assets")}, SUM(CASE WHEN manager_id <> crm_manager_id THEN 1 ELSE 0 END)
+            FROM {cm} WHERE crm_import_id = %s GROUP BY branch_id, manager_id
+            """,
+            [imp.pk],
+        )
+        served = cursor.fetchall()
+        cursor.execute(
+            f"SELECT branch_id, opener_id, COUNT(*) FROM {cm} WHERE crm_import_id = %s AND is_new "
+            f"GROUP BY branch_id, opener_id",
+            [imp.pk],
+        )
+        opened = cursor.fetchall()
+    groups: dict[tuple[int, int], list] = {}
+    rows = mismatches = 0
+    sums = [Decimal("0.00")] * 3
+    for branch_id, staff_id, n, revenue, end_assets, avg, mismatch in served:
+        revenue, end_assets, avg = from_fen_total(revenue), from_fen_total(end_assets), from_fen_total(avg)
+        rows += n
+        mismatches += int(mismatch or 0)
+        sums = [sums[0] + revenue, sums[1] + end_assets, sums[2] + avg]
+        groups[(branch_id, staff_id)] = [0, n, revenue, end_assets, avg]
+    new_total = 0
+    for branch_id, opener_id, n in opened:
+        new_total += n
+        if opener_id is None:
+            continue
+        groups.setdefault((branch_id, opener_id), [0, 0, ZERO_FEN, ZERO_FEN, ZERO_FEN])[0] += n
+    placed = _placements({staff_id for _b, staff_id in groups}, end)
+    bulk_insert(
+        ManagerMonth._meta.db_table,
+        MM_COLUMNS,
+        [
+            (branch_id, month, staff_id, *placed[staff_id], imp.pk, new, new, n, revenue, end_assets, avg, 0)
+            for (branch_id, staff_id), (new, n, revenue, end_assets, avg) in sorted(groups.items())
+            if staff_id in placed
+        ],
+    )
     _qualify(imp, branch_ids)
-    return inserted
+    return {
+        "rows": rows,
+        "net_revenue": str(sums[0]),
+        "avg_assets": str(sums[2]),
+        "end_assets": str(sums[1]),
+        "new_accounts": new_total,
+        "owner_mismatches": mismatches,
+        "statistics": statistics_totals(imp),
+    }
+
+
+ZERO_FEN = Decimal("0.00")
+MM_COLUMNS = (
+    "branch_id",
+    "month",
+    "staff_id",
+    "team_id",
+    "regional_manager_id",
+    "crm_import_id",
+    "new_accounts",
+    "qualified_new_accounts",
+    "clients_served",
+    "net_revenue",
+    "total_assets",
+    "avg_assets",
+    "product_sales",
+)
+
+
+def statistics_totals(imp: CrmImport) -> dict:
+    """What the import's statistics (ManagerMonth, a few thousand rows) sum to."""
+    qn = connection.ops.quote_name
+    mm = qn(ManagerMonth._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*), SUM(clients_served), SUM(new_accounts), {fen_total("net_revenue")},
+                {fen_total("avg_assets")}, {fen_total("total_assets")}
+            FROM {mm} WHERE crm_import_id = %s
+            """,
+            [imp.pk],
+        )
+        managers, served, new, revenue, avg, end = cursor.fetchone()
+    return {
+        "managers": managers or 0,
+        "clients_served": int(served or 0),
+        "new_accounts": int(new or 0),
+        "net_revenue": str(from_fen_total(revenue)),
+        "avg_assets": str(from_fen_total(avg)),
+        "end_assets": str(from_fen_total(end)),
+    }
 
 
 def schemes_in_force(branch_ids, month: dt.date) -> dict[tuple[int, int | None], PayScheme]:
@@ -1108,15 +1250,14 @@ def _qualify(imp: CrmImport, branch_ids: list[int]) -> None:
     schemes = schemes_in_force(branch_ids, imp.month)
     for (branch_id, team_id), scheme in schemes.items():
         threshold = scheme.new_account_min_assets or Decimal(0)
+        if threshold <= 0:
+            continue  # written equal to the new accounts
         rows = ManagerMonth.objects.filter(branch_id=branch_id, month=imp.month, crm_import=imp)
         if team_id is None:
             own = [t for (b, t) in schemes if b == branch_id and t is not None]
             rows = rows.exclude(team_id__in=own)
         else:
             rows = rows.filter(team_id=team_id)
-        if threshold <= 0:
-            rows.update(qualified_new_accounts=F("new_accounts"))
-            continue
         qualified = (
             ClientMonth.objects.filter(
                 crm_import=imp,
@@ -1133,115 +1274,32 @@ def _qualify(imp: CrmImport, branch_ids: list[int]) -> None:
         rows.update(qualified_new_accounts=Coalesce(Subquery(qualified), Value(0)))
 
 
-def tier_case(assets: str, revenue: str) -> tuple[str, list]:
-    """The tier rule of ``clients.services.tier_recompute`` as one SQL CASE over the given
-    assets and revenue expressions: the highest tier (rank 1 first) whose floor is met."""
-    from brokerdesk.clients.models import Tier
-
-    whens, params = [], []
-    for tier in Tier.objects.filter(active=True).order_by("rank"):
-        conds = []
-        if tier.min_assets is not None:
-            conds.append(f"{assets} >= %s")
-            params.append(tier.min_assets)
-        if tier.min_revenue is not None:
-            conds.append(f"{revenue} >= %s")
-            params.append(tier.min_revenue)
-        if conds:
-            whens.append(f"WHEN {' OR '.join(conds)} THEN %s")
-            params.append(tier.pk)
-    if not whens:
-        return "NULL", []
-    return f"CASE {' '.join(whens)} ELSE NULL END", params
-
-
-def refresh_client_figures(imp: CrmImport) -> None:
-    """The clients' interim figures (clients.Figure, source "crm") of the month, and, for each
-    client whose latest figures these become, the figures on the client row and its tier.
-
-    Two set-based statements (a million clients in seconds). The tier follows the rule of
-    ``clients.services.tier_recompute`` (clients with a tier set by hand keep it), computed in
-    the same UPDATE as the figures: calling tier_recompute itself rewrote every client three
-    to five times over. Rows that already hold these figures are not rewritten (importing the
-    same file again writes nothing here). Written without django-simple-history rows: the import
-    keeps every version of the month's figures (ClientMonth), so a history row per client would
-    repeat it.
-    """
-    from brokerdesk.clients.models import Figure
-
+def update_tiers(changes: list[tuple[int | None, int]]) -> int:
+    """The tiers the month's figures change (``clients.rules.tier_for``'s rule, applied while
+    reading): only those clients are written, and never one whose tier is set by hand. The
+    clients' figures themselves are not copied anywhere: the client pages read the current
+    import's ClientMonth rows (``clients.selectors.with_latest_figures``)."""
+    if not changes:
+        return 0
     qn = connection.ops.quote_name
-    cm = qn(ClientMonth._meta.db_table)
-    fig = qn(Figure._meta.db_table)
     client = qn(Client._meta.db_table)
-    now = timezone.now()
-    tier, tier_params = tier_case("c.end_assets", "c.net_revenue")
+    if connection.vendor == "postgresql":  # one UPDATE … FROM a temporary table (COPY)
+        table = f"crm_tiers_{uuid.uuid4().hex[:8]}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {table} (tier_id BIGINT, client_id BIGINT) ON COMMIT DROP"
+            )
+            bulk_insert(table, ("tier_id", "client_id"), changes)
+            cursor.execute(
+                f"UPDATE {client} SET tier_id = t.tier_id FROM {table} t "
+                f"WHERE {client}.id = t.client_id AND NOT {client}.tier_manual"
+            )
+        return len(changes)
+    sql = f"UPDATE {client} SET tier_id = %s WHERE id = %s AND NOT tier_manual"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {fig} (client_id, month, assets, revenue, source, created_by_id, created_at)
-            SELECT client_id, month, end_assets, net_revenue, 'crm', %s, %s FROM {cm} WHERE crm_import_id = %s
-            ON CONFLICT (client_id, month) DO UPDATE SET
-                assets = excluded.assets, revenue = excluded.revenue, source = excluded.source
-            WHERE {fig}.assets <> excluded.assets OR {fig}.revenue <> excluded.revenue
-                OR {fig}.source <> excluded.source
-            """,
-            [imp.uploaded_by_id, now, imp.pk],
-        )
-        cursor.execute(
-            f"""
-            UPDATE {client} SET assets = c.end_assets, revenue = c.net_revenue, figures_month = c.month,
-                tier_id = CASE WHEN {client}.tier_manual THEN {client}.tier_id ELSE {tier} END
-            FROM {cm} c
-            WHERE c.client_id = {client}.id AND c.crm_import_id = %s
-              AND ({client}.figures_month IS NULL OR {client}.figures_month <= %s)
-              AND ({client}.figures_month IS NULL OR {client}.figures_month <> c.month
-                   OR {client}.assets <> c.end_assets OR {client}.revenue <> c.net_revenue)
-            """,
-            [*tier_params, imp.pk, imp.month],
-        )
-
-
-def imported_totals(imp: CrmImport) -> dict:
-    """What landed, summed back from the tables: the import's rows and its statistics."""
-    qn = connection.ops.quote_name
-    cm = qn(ClientMonth._meta.db_table)
-    mm = qn(ManagerMonth._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT COUNT(*), {fen_sum("net_revenue")}, {fen_sum("avg_assets")}, {fen_sum("end_assets")},
-                SUM(CASE WHEN is_new THEN 1 ELSE 0 END),
-                SUM(CASE WHEN manager_id <> crm_manager_id THEN 1 ELSE 0 END)
-            FROM {cm} WHERE crm_import_id = %s
-            """,
-            [imp.pk],
-        )
-        rows, revenue, avg, end, new, mismatches = cursor.fetchone()
-        cursor.execute(
-            f"""
-            SELECT COUNT(*), SUM(clients_served), SUM(new_accounts), {fen_sum("net_revenue")},
-                {fen_sum("avg_assets")}, {fen_sum("total_assets")}
-            FROM {mm} WHERE crm_import_id = %s
-            """,
-            [imp.pk],
-        )
-        managers, served, stat_new, stat_revenue, stat_avg, stat_end = cursor.fetchone()
-    return {
-        "rows": rows or 0,
-        "net_revenue": str(_exact(revenue)),
-        "avg_assets": str(_exact(avg)),
-        "end_assets": str(_exact(end)),
-        "new_accounts": int(new or 0),
-        "owner_mismatches": int(mismatches or 0),
-        "statistics": {
-            "managers": managers or 0,
-            "clients_served": int(served or 0),
-            "new_accounts": int(stat_new or 0),
-            "net_revenue": str(_exact(stat_revenue)),
-            "avg_assets": str(_exact(stat_avg)),
-            "end_assets": str(_exact(stat_end)),
-        },
-    }
+        for start in range(0, len(changes), 10_000):
+            cursor.executemany(sql, changes[start : start + 10_000])
+    return len(changes)
 
 
 RECONCILED = ("rows", "net_revenue", "avg_assets", "end_assets", "new_accounts")

@@ -110,6 +110,7 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_and_nothing_is_imported
     assert not MonthVersion.objects.exists()
     assert current_import(org.branches.b1, last_month()) is None
     assert not Figure.objects.filter(month=last_month()).exists()
+    assert not ClientMonth.objects.filter(crm_import=imp).exists()  # the good rows read are removed
 
 
 def test_accepting_the_good_rows_imports_exactly_them(org):
@@ -154,7 +155,8 @@ def test_same_file_three_times_replaces_the_month_and_never_doubles(org):
     s = stats(org)
     assert s[cm.pk].net_revenue == Decimal("1500.00") and s[peer.pk].net_revenue == Decimal("250.00")
     assert ManagerMonth.objects.filter(month=last_month()).count() == 2
-    assert Figure.objects.filter(month=last_month()).count() == 3
+    # the CRM month is kept in ClientMonth (per version), never copied into the clients' figures
+    assert not Figure.objects.filter(month=last_month()).exists()
     # old versions are kept for audit
     assert ClientMonth.objects.filter(crm_import=first).count() == 3
 
@@ -165,10 +167,10 @@ def test_a_crash_while_loading_leaves_the_previous_version(org, monkeypatch):
     first = start(org, [row(c.a1, cm.emp_no, "1000")])
     assert first.status == CrmImport.Status.DONE
 
-    def boom(imp):
+    def boom(changes):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(svc, "refresh_client_figures", boom)
+    monkeypatch.setattr(svc, "update_tiers", boom)
     second = start(org, [row(c.a1, cm.emp_no, "9999"), row(c.a2, cm.emp_no, "1")])
     second.refresh_from_db()
     first.refresh_from_db()
@@ -177,7 +179,8 @@ def test_a_crash_while_loading_leaves_the_previous_version(org, monkeypatch):
     assert current_import(org.branches.b1, last_month()) == first
     assert stats(org)[cm.pk].net_revenue == Decimal("1000.00")
     assert ManagerMonth.objects.get(staff=cm).crm_import == first
-    assert Client.objects.get(pk=c.a1.pk).revenue == Decimal("1000.00")
+    assert not ClientMonth.objects.filter(crm_import=second).exists()
+    assert ClientMonth.objects.get(crm_import=first, client=c.a1).net_revenue == Decimal("1000.00")
 
 
 def test_revenue_goes_to_the_month_end_owner_and_a_new_account_to_its_opener(org):
@@ -237,14 +240,20 @@ def test_reconciliation_file_totals_equal_imported_totals(org):
     assert imp.imported_totals["statistics"]["clients_served"] == 2
 
 
-def test_interim_figures_and_latest_figures_of_the_clients_are_refreshed(org):
+def test_the_crm_month_is_read_by_the_client_pages_not_copied_onto_the_client(org):
     c = book(org)
+    before = Client.objects.get(pk=c.a1.pk)
     imp = start(org, [row(c.a1, org.staff.cm.emp_no, "88.00", "1", "777.00")])
-    fig = Figure.objects.get(client=c.a1, month=last_month())
-    assert fig.assets == Decimal("777.00") and fig.revenue == Decimal("88.00") and fig.source == "crm"
-    client = Client.objects.get(pk=c.a1.pk)
-    assert client.assets == Decimal("777.00") and client.figures_month == last_month()
     assert imp.status == CrmImport.Status.DONE
+    assert not Figure.objects.filter(client=c.a1, month=last_month()).exists()
+    client = Client.objects.get(pk=c.a1.pk)
+    assert (client.assets, client.revenue, client.figures_month) == (
+        before.assets,
+        before.revenue,
+        before.figures_month,
+    )
+    row_ = ClientMonth.objects.get(crm_import=imp, client=c.a1)
+    assert (row_.end_assets, row_.net_revenue) == (Decimal("777.00"), Decimal("88.00"))
 
 
 def test_english_headers_and_xlsx_are_accepted(org):

@@ -1,0 +1,35 @@
+"""The import's fast path for plain amounts must read exactly what the full check reads."""
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from brokerdesk.performance.services_import import fen_of, parse_amount
+
+
+@given(st.text(alphabet="0123456789-.,¥ e+٣", max_size=12))
+def test_a_plain_amount_is_read_as_the_full_check_reads_it(text):
+    fen = fen_of(text)
+    if fen is None:
+        return  # not plain: the full check reads it, or reports it
+    assert parse_amount(text) == Decimal(fen) / 100
+    Decimal(text)  # the text itself is a numeral (PostgreSQL's COPY receives it as written)
+    assert text.isascii()
+
+
+@given(st.integers(min_value=-(10**17), max_value=10**17))
+def test_every_amount_in_fen_written_plainly_takes_the_fast_path(fen):
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    for text in (f"{sign}{whole}.{part:02d}", f"{sign}{whole}.{part:02d}".rstrip("0")):
+        got = fen_of(text)
+        if len(str(whole)) > 15:
+            assert got is None
+        else:
+            assert got == fen
+
+
+def test_what_is_not_plain_is_left_to_the_full_check():
+    for text in ("", ".5", "1.234", "1,000", "¥5", "1e3", "٣", " 5", "5 ", "--5", "-", "+5", None, 5):
+        assert fen_of(text) is None
