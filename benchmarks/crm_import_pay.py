@@ -25,7 +25,7 @@ Then, in a process of its own so that its peak memory is the measured work's alo
 3. **pay**: ``services_pay.run_compute(actor=…, branch=…, month=…)`` for every branch with
    figures (skipped, with a message, while that function does not exist).
 
-It prints each phase's time, the peak memory (``ru_maxrss`` of the measuring process, and
+It prints each phase's time, the peak memory (``VmHWM`` of the measuring process, and
 tracemalloc's peak of Python objects during the import's read phase) and
 (import + pay) / floor; the exit status is 1 when that ratio is above 3 or the peak memory
 is 1 GB or more. See benchmarks/README-performance.md.
@@ -34,6 +34,7 @@ is 1 GB or more. See benchmarks/README-performance.md.
 import argparse
 import csv
 import datetime as dt
+import functools
 import os
 import platform
 import random
@@ -74,19 +75,16 @@ def main() -> int:
     )
     parser.add_argument("--no-pay", action="store_true", help="measure the import alone")
     parser.add_argument(
-        "--lean-indexes",
-        action="store_true",
-        help="experiment: first drop the single-column indexes of ClientMonth and Figure that a composite "
-        "index already covers or nothing reads (a proposed model change), to measure what they cost",
-    )
-    parser.add_argument(
         "--tracemalloc",
         action="store_true",
         help="also trace Python allocations during the import (slows it down several times)",
     )
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--measure", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", metavar="CSV", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.floor:
+        return run_floor(Path(args.floor))
     if args.measure:
         return run_measure(args)
     if args.child:
@@ -111,8 +109,6 @@ def passthrough(args) -> list[str]:
         out.append("--no-pay")
     if args.tracemalloc:
         out.append("--tracemalloc")
-    if args.lean_indexes:
-        out.append("--lean-indexes")
     return out
 
 
@@ -294,23 +290,62 @@ def build(args, workdir: Path) -> dict:
         user = User.objects.create_user(username=f"bench-acc-{branch.code}", password="x")
         RoleAssignment.objects.create(user=user, role=Role.ACCOUNTANT, branch=branch)
         accountants[branch.pk] = user.pk
+    # Two CRM files: last month's (September) is imported here, in the set-up, as the
+    # previous monthly import left the database; the measured import is October's, whose
+    # figures drift from September's (assets ±10 %, revenue ±20 %), as a client's do from one
+    # month to the next. Clients opened in October are in October's file only.
     t = time.perf_counter()
-    path = workdir / f"crm-{month_of_file():%Y%m}.csv"
+    month = month_of_file()
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    path = workdir / f"crm-{month:%Y%m}.csv"
+    previous_path = workdir / f"previous-{previous:%Y%m}.csv"
     rng = random.Random(SEED + 1)
-    month_text = f"{month_of_file():%Y-%m}"
     all_emp = [e for _p, _b, e in managers]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(
-            ["月份", "客户号", "客户经理工号", "开户日期", "新开户", "净收入", "日均资产", "月末资产"]
-        )
-        for i, no, opened, _first, owner, _branch, _tr in plan(args.clients, managers):
+    header = ["月份", "客户号", "客户经理工号", "开户日期", "新开户", "净收入", "日均资产", "月末资产"]
+    with (
+        path.open("w", newline="", encoding="utf-8") as fh,
+        previous_path.open("w", newline="", encoding="utf-8") as prev_fh,
+    ):
+        writer, prev_writer = csv.writer(fh), csv.writer(prev_fh)
+        writer.writerow(header)
+        prev_writer.writerow(header)
+        for i, no, opened, first, owner, _branch, _tr in plan(args.clients, managers):
             crm_emp = all_emp[rng.randrange(len(all_emp))] if i % 100 == 11 else emp[owner]
-            revenue = Decimal(rng.randrange(-20_000, 2_000_000)) / 100
-            avg = Decimal(rng.randrange(0, 500_000_000)) / 100
-            end_assets = Decimal(rng.randrange(0, 500_000_000)) / 100
-            writer.writerow([month_text, no, crm_emp, opened.isoformat(), "", revenue, avg, end_assets])
-    times["CRM file"] = time.perf_counter() - t
+            revenue = rng.randrange(-20_000, 2_000_000)
+            avg = rng.randrange(0, 500_000_000)
+            end_assets = rng.randrange(0, 500_000_000)
+            if opened < month:
+                prev_writer.writerow(
+                    [
+                        f"{previous:%Y-%m}",
+                        no,
+                        emp[first],
+                        opened.isoformat(),
+                        "",
+                        Decimal(revenue) / 100,
+                        Decimal(avg) / 100,
+                        Decimal(end_assets) / 100,
+                    ]
+                )
+                revenue = revenue * rng.randrange(80, 121) // 100
+                avg = avg * rng.randrange(90, 111) // 100
+                end_assets = end_assets * rng.randrange(90, 111) // 100
+            writer.writerow(
+                [
+                    f"{month:%Y-%m}",
+                    no,
+                    crm_emp,
+                    opened.isoformat(),
+                    "",
+                    Decimal(revenue) / 100,
+                    Decimal(avg) / 100,
+                    Decimal(end_assets) / 100,
+                ]
+            )
+    times["CRM files"] = time.perf_counter() - t
+    t = time.perf_counter()
+    import_previous(previous_path, previous)
+    times[f"import of {previous:%Y-%m}"] = time.perf_counter() - t
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     connection.close()
@@ -318,6 +353,28 @@ def build(args, workdir: Path) -> dict:
 
 
 # --- The measuring process -------------------------------------------------------------------
+
+
+def import_previous(path: Path, month: dt.date) -> None:
+    """Last month's file, through the import itself (not measured)."""
+    from django.contrib.auth import get_user_model
+    from django.core.files import File
+
+    from brokerdesk.performance import services_import as svc
+
+    operator = get_user_model().objects.filter(is_superuser=True).first()
+    with path.open("rb") as fh:
+        imp = svc.import_start(
+            actor=operator,
+            branch=None,
+            month=month,
+            upload=File(fh, name=path.name),
+            enqueue=False,
+            as_operator=True,
+        )
+    imp = svc.import_run(imp.pk)
+    if imp.status != "done":
+        raise SystemExit(f"the set-up's import of {month:%Y-%m} ended {imp.status}: {imp.error}")
 
 
 def run_child(args) -> int:
@@ -356,13 +413,42 @@ def run_measure(args) -> int:
     with path.open("rb") as fh:  # the file in the page cache for both, as a fresh upload would be
         while fh.read(1 << 24):
             pass
-    if args.lean_indexes:
-        drop_lean_indexes(connection)
-    floor = measure_floor(path)
+
+    # The floor in a process of its own, so that this process's peak memory is the import's
+    # and pay's alone (the floor's one-transaction executemany holds far more than they do).
+    import json
+    import subprocess
+
+    out = subprocess.run(  # noqa: S603 - this script, with its own arguments
+        [sys.executable, str(Path(__file__).resolve()), "--floor", str(path)],
+        env=os.environ.copy(),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    floor = json.loads(out.strip().splitlines()[-1])
     imported = measure_import(path, trace=args.tracemalloc)
+    after_import = peak_mb()
     pay = {} if args.no_pay else measure_pay(imported["month"])
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return report(floor, imported, pay, peak_mb)
+    peak = peak_mb()
+    print(
+        f"peak memory: the floor's process {floor['peak_mb']:.0f} MB; this process after the import "
+        f"{after_import:.0f} MB, after pay {peak:.0f} MB"
+    )
+    return report(floor, imported, pay, peak)
+
+
+def run_floor(path: Path) -> int:
+    import json
+
+    import django
+
+    django.setup()
+    floor = measure_floor(path)
+    floor["peak_mb"] = peak_mb()
+    print(json.dumps(floor))
+    return 0
 
 
 def print_machine(connection, args) -> None:
@@ -381,30 +467,6 @@ def print_machine(connection, args) -> None:
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} {platform.release()}; "
         f"python {platform.python_version()}; django {django.get_version()}; load average {load_average()}"
     )
-
-
-LEAN = {
-    "performance_clientmonth": ("crm_import_id", "branch_id", "crm_manager_id", "manager_id", "opener_id"),
-    "clients_figure": ("client_id", "created_by_id"),
-}
-
-
-def drop_lean_indexes(connection) -> None:
-    """The experiment of --lean-indexes: drop the single-column indexes listed in LEAN."""
-    dropped = []
-    with connection.cursor() as cursor:
-        for table, columns in LEAN.items():
-            constraints = connection.introspection.get_constraints(cursor, table)
-            for name, info in constraints.items():
-                if (
-                    info["index"]
-                    and not info["unique"]
-                    and not info["primary_key"]
-                    and info["columns"] in ([c] for c in columns)
-                ):
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-                    dropped.append(f"{table}.{info['columns'][0]}")
-    print(f"--lean-indexes: dropped the indexes of {', '.join(dropped)}")
 
 
 def measure_floor(path: Path) -> dict:
@@ -445,6 +507,29 @@ def measure_floor(path: Path) -> dict:
     return {"load": t1 - t0, "group by": t2 - t1, "total": t2 - t0, "groups": groups}
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory: VmHWM on Linux. Not ``ru_maxrss``, which Linux
+    carries over an exec from the process that forked it (here the set-up's, with its 400 MB
+    page cache), so it reported the parent's size, not the measured work's."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux), for the progress lines."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return 0.0
+
+
 def measure_import(path: Path, *, trace: bool = False) -> dict:
     import tracemalloc
 
@@ -466,14 +551,19 @@ def measure_import(path: Path, *, trace: bool = False) -> dict:
 
         return wrapper
 
-    # Time the load transaction's parts (same functions, wrapped for this process only).
+    # Time the import's parts (same functions, wrapped for this process only).
+    svc._client_map = timed("read: every client, one query (part of the next)", svc._client_map)
+    svc._read = timed("read: parse, check, store the good rows", svc._read)
+    svc.set_openers = timed("load: openers of the new accounts", svc.set_openers)
     svc.switch_version = timed("load: switch version", svc.switch_version)
-    svc.rebuild_statistics = timed("load: statistics", svc.rebuild_statistics)
-    svc.refresh_client_figures = timed("load: client figures + tiers", svc.refresh_client_figures)
-    svc.imported_totals = timed("load: reconciliation sums", svc.imported_totals)
-    svc._read = timed("read: parse, check rows, stage (temp table)", svc._read)
-    svc._check = timed("check: clients, ownership, duplicates (SQL)", svc._check)
-    svc._stage_rows = timed("stage: good rows into ClientMonth (SQL)", svc._stage_rows)
+    svc.rebuild_statistics = timed("load: statistics + sums (one GROUP BY)", svc.rebuild_statistics)
+    update_tiers = svc.update_tiers
+
+    def counted_tiers(changes):
+        phases["tier changes"] = len(changes)
+        return update_tiers(changes)
+
+    svc.update_tiers = timed("load: tiers that change", counted_tiers)
 
     last = {"t": time.perf_counter(), "shown": -1}
 
@@ -482,7 +572,9 @@ def measure_import(path: Path, *, trace: bool = False) -> dict:
         if pct // 10 != last["shown"] or phase not in ("reading",):
             last["shown"] = pct // 10
             print(
-                f"  {phase:<8} {done:>9,} / {total:,} rows ({pct}%)  {time.perf_counter() - t0:6.1f} s",
+                f"  {phase:<8} {done:>9,} / {total:,} rows ({pct}%)  {time.perf_counter() - t0:6.1f} s"
+                f"  (memory now {rss_mb():.0f} MB, peak "
+                f"{peak_mb():.0f} MB)",
                 flush=True,
             )
 
@@ -525,6 +617,7 @@ def measure_import(path: Path, *, trace: bool = False) -> dict:
         "rows": imp.rows_imported,
         "mismatches": imp.owner_mismatches,
         "reconciled": all(r["ok"] for r in checks),
+        "tier_changes": int(phases.pop("tier changes", 0)),
         "py_peak_mb": py_peak / 1e6 if py_peak is not None else None,
     }
 
@@ -540,11 +633,7 @@ def explain_writes() -> None:
     print their plans, trigger (foreign key) times included. For finding where time goes."""
     from django.db import connection
 
-    targets = (
-        'INSERT INTO "performance_clientmonth"',
-        'INSERT INTO "clients_figure"',
-        'UPDATE "clients_client"',
-    )
+    targets = ('UPDATE "performance_clientmonth"', 'UPDATE "clients_client"')
 
     def wrapper(execute, sql, params, many, context):
         if many or not sql.lstrip().startswith(targets):
@@ -575,6 +664,11 @@ def measure_pay(month: dt.date) -> dict:
     branches = list(
         Branch.objects.filter(pk__in=MonthVersion.objects.filter(month=month).values("branch_id"))
     )
+    if os.environ.get("BENCH_PROFILE_PAY"):  # a cProfile of the pay phase, printed after it
+        import cProfile
+
+        prof = cProfile.Profile()
+        run_compute = functools.partial(prof.runcall, run_compute)
     t = time.perf_counter()
     people = 0
     failed = []
@@ -586,10 +680,16 @@ def measure_pay(month: dt.date) -> dict:
             failed.append(f"{branch.code}: {type(exc).__name__}: {exc}"[:300])
             continue
         people += getattr(run, "people", 0) or 0
+    total = time.perf_counter() - t
+    if os.environ.get("BENCH_PROFILE_PAY"):
+        import pstats
+
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
     for line in failed:
         print(f"pay FAILED for {line}")
     return {
-        "total": time.perf_counter() - t,
+        "total": total,
         "branches": len(branches),
         "people": people,
         "failed": len(failed),
@@ -615,7 +715,8 @@ def report(floor: dict, imported: dict, pay: dict, peak_mb: float) -> int:
     ratio = whole / floor["total"] if floor["total"] else float("inf")
     print(
         f"rows imported {imported['rows']:,}; owner mismatches {imported['mismatches']:,}; "
-        f"reconciled: {'yes' if imported['reconciled'] else 'NO'}"
+        f"reconciled: {'yes' if imported['reconciled'] else 'NO'}; "
+        f"tiers changed {imported['tier_changes']:,}"
         + (
             f"; pay for {pay['people']:,} people in {pay['branches']} branches"
             if pay
@@ -624,7 +725,7 @@ def report(floor: dict, imported: dict, pay: dict, peak_mb: float) -> int:
     )
     traced = imported["py_peak_mb"]
     print(
-        f"peak memory: {peak_mb:.0f} MB (ru_maxrss of this process)"
+        f"peak memory: {peak_mb:.0f} MB (VmHWM of this process)"
         + (f"; Python objects at most {traced:.0f} MB (tracemalloc, import)" if traced is not None else "")
     )
     ok_ratio = ratio <= RATIO_LIMIT

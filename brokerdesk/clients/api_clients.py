@@ -18,10 +18,15 @@ from brokerdesk.clients import serializers_clients as s
 from brokerdesk.clients.models import Client, Figure, Ownership, Tier
 from brokerdesk.core.api import ScopedViewSet
 from brokerdesk.core.excel import read_rows
+from brokerdesk.core.pagination import PageNumberPagination
 
 urlpatterns: list = []  # extra non-router paths, mounted under /api/
 
 LIST_FILTERS = ("tier", "manager", "source", "status")
+
+
+class ClientPagination(PageNumberPagination):
+    django_paginator_class = selectors.ClientApiPaginator
 
 
 class ClientViewSet(ScopedViewSet):
@@ -32,6 +37,7 @@ class ClientViewSet(ScopedViewSet):
     serializer_class = s.ClientSerializer
     change_perm = roles.CLIENT_CHANGE
     http_method_names = ["get", "post", "patch", "head", "options"]
+    pagination_class = ClientPagination
 
     def get_queryset(self):
         params = self.request.query_params
@@ -60,9 +66,11 @@ class ClientViewSet(ScopedViewSet):
             if frozen in data:
                 raise ValidationError({frozen: _("This cannot be changed here.")})
         values = {f: v for f, v in data.items() if f in services.PROFILE_FIELDS}
-        serializer.instance = services.client_update(
-            actor=self.request.user, client=serializer.instance, **values
-        )
+        saved = services.client_update(actor=self.request.user, client=serializer.instance, **values)
+        # Answered with the latest figures (the current CRM month too), like a GET.
+        serializer.instance = selectors.with_latest_figures(
+            Client.objects.select_related("manager", "tier")
+        ).get(pk=saved.pk)
 
     @extend_schema(responses=s.OwnershipSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -136,7 +136,8 @@ class Client(models.Model):
         verbose_name=_("outlet"),
     )
     source_note = models.CharField(_("source details"), max_length=200, blank=True)
-    # The latest month's figures (from ClientFigure); the history is in ``figures``.
+    # The latest month of the hand figures (``Figure``, entered or imported in the clients app);
+    # the history is in ``figures``. The CRM's months are not copied here: see ``latest_month``.
     assets = models.DecimalField(_("assets (¥)"), default=0, **MONEY)
     revenue = models.DecimalField(_("monthly revenue (¥)"), default=0, **MONEY)
     figures_month = models.DateField(_("figures of"), null=True, blank=True)
@@ -177,6 +178,30 @@ class Client(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clients:detail", args=[self.pk])
+
+    # --- the latest figures -------------------------------------------------------------------
+    # ``assets``, ``revenue`` and ``figures_month`` hold the hand figures only (entered, or
+    # imported in the clients app); the CRM's months stay in ``performance.ClientMonth``. A
+    # client's latest figures are the later month of the two, the CRM's on the same month.
+    # ``selectors.with_latest_figures`` annotates the current CRM month (``crm_month``,
+    # ``crm_assets``, ``crm_revenue``); without the annotation these are the hand figures.
+
+    @property
+    def latest_from_crm(self) -> bool:
+        crm_month = getattr(self, "crm_month", None)
+        return crm_month is not None and (self.figures_month is None or crm_month >= self.figures_month)
+
+    @property
+    def latest_month(self):
+        return self.crm_month if self.latest_from_crm else self.figures_month
+
+    @property
+    def latest_assets(self):
+        return self.crm_assets if self.latest_from_crm else self.assets
+
+    @property
+    def latest_revenue(self):
+        return self.crm_revenue if self.latest_from_crm else self.revenue
 
 
 class Ownership(models.Model):
@@ -271,8 +296,9 @@ class Claim(models.Model):
 
 
 class Figure(models.Model):
-    """A client's business figures of one month: assets and revenue (from CRM; imported or
-    entered until the monthly statistics supply them)."""
+    """A client's business figures of one month entered by hand or imported in the clients app
+    (assets and revenue). The CRM's months are in ``performance.ClientMonth``; older rows with
+    source "crm" are copies the CRM import used to make."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="figures")
     month = models.DateField(_("month"))  # first day

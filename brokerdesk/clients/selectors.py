@@ -8,9 +8,23 @@ serves (never ``icontains``), and lists are counted with a cap instead of a full
 import datetime as dt
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, DateField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -43,6 +57,77 @@ def clients_in_scope(user, perm: str = roles.VIEW) -> QuerySet:
     return visible(user, Client.objects.select_related("manager", "tier"), perm)
 
 
+# --- the latest figures: hand figures on the client row, or the current CRM month ----------------
+
+
+def current_client_months() -> QuerySet:
+    """The CRM's client months that belong to the current import version of their branch and
+    month (``performance.MonthVersion``): a superseded import's rows are left out.
+
+    The models are looked up lazily: performance imports clients, not the other way round.
+    """
+    client_month = apps.get_model("performance", "ClientMonth")
+    month_version = apps.get_model("performance", "MonthVersion")
+    return client_month.objects.filter(
+        Exists(
+            month_version.objects.filter(
+                branch_id=OuterRef("branch_id"),
+                month=OuterRef("month"),
+                crm_import_id=OuterRef("crm_import_id"),
+            )
+        )
+    )
+
+
+def with_latest_figures(qs: QuerySet) -> QuerySet:
+    """``qs`` with each client's latest current CRM month: ``crm_month``, ``crm_assets`` (the
+    month-end assets) and ``crm_revenue`` (the net revenue), all None without one.
+
+    The CRM import no longer copies its figures onto the client row; ``Client.latest_month``,
+    ``latest_assets`` and ``latest_revenue`` pick the later of these and the hand figures. Three
+    correlated subqueries per row, each a backward walk of the ``(client, month)`` index of
+    ``ClientMonth`` that stops at the first current row (``-id`` makes all three pick the same row
+    when two current rows share a month).
+    """
+    latest = current_client_months().filter(client_id=OuterRef("pk")).order_by("-month", "-id")
+    money = DecimalField(max_digits=18, decimal_places=2)
+    return qs.annotate(
+        crm_month=Subquery(latest.values("month")[:1], output_field=DateField()),
+        crm_assets=Subquery(latest.values("end_assets")[:1], output_field=money),
+        crm_revenue=Subquery(latest.values("net_revenue")[:1], output_field=money),
+    )
+
+
+def figures_history(client: Client, months: int = 24) -> list[dict]:
+    """The client's ``months`` newest months of figures, newest first: its hand figures
+    (``Figure``: entered or imported in the clients app) merged with the current CRM months; on
+    the same month the CRM's figures win. Each row: month, assets, revenue, source (``"crm"`` or
+    the Figure's own source: ``"entry"``, ``"import"``, …). Two queries."""
+    rows = {
+        f["month"]: {**f, "crm": False}
+        for f in client.figures.order_by("-month").values("month", "assets", "revenue", "source")[:months]
+    }
+    crm = (
+        current_client_months()
+        .filter(client_id=client.pk)
+        .order_by("-month", "-id")
+        .values("month", "end_assets", "net_revenue")[: months * 2]
+    )
+    seen = set()
+    for r in crm:
+        if r["month"] in seen:
+            continue  # two current rows of one month (the client moved branch): the newest row
+        seen.add(r["month"])
+        rows[r["month"]] = {
+            "month": r["month"],
+            "assets": r["end_assets"],
+            "revenue": r["net_revenue"],
+            "source": "crm",
+            "crm": True,
+        }
+    return [rows[m] for m in sorted(rows, reverse=True)[:months]]
+
+
 def search_q(q: str) -> Q | None:
     """The filter for a search box: name prefix, pinyin initials or full pinyin prefix, client
     number prefix, or the phone's last four digits. None when there is nothing to search."""
@@ -62,7 +147,7 @@ def search_q(q: str) -> Q | None:
 
 def client_search(user, q: str = "", filters: dict | None = None, perm: str = roles.VIEW) -> QuerySet:
     """The user's clients matching the search box and the list filters (tier, manager, source,
-    status), newest account first."""
+    status), newest account first, with their latest figures (``with_latest_figures``)."""
     qs = clients_in_scope(user, perm)
     cond = search_q(q)
     if cond is not None and connection.vendor == "sqlite":
@@ -87,7 +172,7 @@ def client_search(user, q: str = "", filters: dict | None = None, perm: str = ro
         qs = qs.filter(source=filters["source"])
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
-    return _newest_first(qs, user, perm)
+    return _newest_first(with_latest_figures(qs), user, perm)
 
 
 def _newest_first(qs: QuerySet, user, perm: str) -> QuerySet:
@@ -107,8 +192,16 @@ def _newest_first(qs: QuerySet, user, perm: str) -> QuerySet:
 
 
 def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
-    """How many rows, counting at most ``cap + 1`` of them (one query, a sliced subquery)."""
-    return qs.order_by()[: cap + 1].count()
+    """How many rows, counting at most ``cap + 1`` of them (one query, a sliced subquery).
+
+    Annotations that only add columns (``with_latest_figures``: three subqueries a row) are left
+    out of the count: Django keeps every annotation in a sliced count's subquery.
+    """
+    qs = qs.order_by()
+    annotations = qs.query.annotations.values()
+    if annotations and not qs.query.group_by and not any(a.contains_aggregate for a in annotations):
+        qs = qs.values("pk")
+    return qs[: cap + 1].count()
 
 
 class CappedPaginator(Paginator):
@@ -124,6 +217,37 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+
+class PageByKeyMixin:
+    """On PostgreSQL, a later page's rows are picked by primary key first: ``WHERE id IN (the
+    page's ids, ordered and sliced) ORDER BY …``, still one query.
+
+    For lists that carry ``with_latest_figures``: PostgreSQL computes the select list (the three
+    figure subqueries) of every row an OFFSET skips, so the page at offset 50,000 took a second
+    instead of 30 ms. The first page skips nothing, and SQLite computes the columns of the rows it
+    returns only: there the search and scope would only be evaluated twice.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        qs = self.object_list
+        if bottom and connection.vendor == "postgresql":
+            return self._get_page(qs.filter(pk__in=qs.values("pk")[bottom:top]), number, self)
+        return self._get_page(qs[bottom:top], number, self)
+
+
+class ClientPaginator(PageByKeyMixin, CappedPaginator):
+    """The client list's paginator: a capped count, the page's rows by primary key."""
+
+
+class ClientApiPaginator(PageByKeyMixin, Paginator):
+    """The API's client list: an exact count (Django leaves the figures out of it), the page's
+    rows by primary key."""
 
 
 def managers_in_scope(user) -> QuerySet:

@@ -24,6 +24,13 @@ class ClientSerializer(serializers.ModelSerializer):
     source_outlet = serializers.PrimaryKeyRelatedField(
         queryset=Outlet.objects.all(), required=False, allow_null=True
     )
+    # The latest figures: the hand figures or the current CRM month, whichever is later
+    # (``Client.latest_month``; the CRM month comes from ``selectors.with_latest_figures``).
+    assets = serializers.DecimalField(source="latest_assets", max_digits=18, decimal_places=2, read_only=True)
+    revenue = serializers.DecimalField(
+        source="latest_revenue", max_digits=18, decimal_places=2, read_only=True
+    )
+    figures_month = serializers.DateField(source="latest_month", read_only=True, allow_null=True)
 
     class Meta:
         model = Client

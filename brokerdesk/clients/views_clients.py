@@ -64,7 +64,7 @@ def client_list(request):
     """The clients in scope; the search box swaps the results (htmx) as the user types."""
     form, data = _filters(request)
     qs = selectors.client_search(request.user, data.get("q", ""), data)
-    page = selectors.CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.ClientPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -80,7 +80,8 @@ def client_list(request):
 
 @login_required
 def client_export(request):
-    """The list as filtered, as Excel: the same scope, phones masked."""
+    """The list as filtered, as Excel: the same scope, phones masked; the figures are the latest
+    (hand figures or the current CRM month, ``Client.latest_assets``)."""
     _form, data = _filters(request)
     qs = selectors.client_search(request.user, data.get("q", ""), data).select_related("branch")
     headers = [
@@ -110,9 +111,9 @@ def client_export(request):
             c.get_source_display(),
             mask_mobile(c.mobile),
             c.opened_on,
-            c.assets,
-            c.revenue,
-            f"{c.figures_month:%Y-%m}" if c.figures_month else "",
+            c.latest_assets,
+            c.latest_revenue,
+            f"{c.latest_month:%Y-%m}" if c.latest_month else "",
             c.last_visit_on or "",
             c.get_status_display(),
         ]
@@ -142,17 +143,25 @@ def visits_due(request):
 # --- one client --------------------------------------------------------------------------------
 
 
+FIGURE_SOURCES = {
+    "crm": gettext_lazy("CRM"),
+    "entry": gettext_lazy("Entered by hand"),
+    "import": gettext_lazy("Imported"),
+}
+
+
 def _client(request, pk, perm=roles.VIEW):
     qs = Client.objects.select_related("manager", "branch", "tier", "source_outlet", "created_by")
-    return get_for_user(request.user, qs, pk, perm)
+    return get_for_user(request.user, selectors.with_latest_figures(qs), pk, perm)
 
 
 def _detail(request, client, *, figure_form=None, status=200):
     user = request.user
-    figures = list(client.figures.order_by("-month")[:24])
-    peak = max((f.assets for f in figures), default=0) or 1
+    figures = selectors.figures_history(client, 24)
+    peak = max((f["assets"] for f in figures), default=0) or 1
     for f in figures:
-        f.bar = int(f.assets * 100 / peak)
+        f["bar"] = int(f["assets"] * 100 / peak)
+        f["source_label"] = FIGURE_SOURCES.get(f["source"], f["source"])
     can_figures = can(user, roles.CLIENT_FIGURES, client)
     context = {
         "client": client,
