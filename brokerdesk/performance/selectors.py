@@ -46,11 +46,14 @@ def level_on(staff, day: dt.date):
     return change.level if change else staff.level
 
 
-def levels_on(staff_ids, day: dt.date) -> dict[int, int | None]:
-    """Level ids of many people on a day in two queries: {staff_id: level_id}."""
+def levels_on(staff_ids, day: dt.date, current: dict[int, int | None] | None = None) -> dict[int, int | None]:
+    """Level ids of many people on a day in two queries: {staff_id: level_id}. ``current``: their
+    current levels ({staff_id: Staff.level_id}) when already read (one query less)."""
     from brokerdesk.org.models import Staff
 
-    found = dict(Staff.objects.filter(pk__in=staff_ids).values_list("pk", "level_id"))
+    if current is None:
+        current = dict(Staff.objects.filter(pk__in=staff_ids).values_list("pk", "level_id"))
+    found = dict(current)
     changes = (
         LevelChange.objects.filter(staff_id__in=staff_ids, effective_from__lte=day)
         .order_by("staff_id", "effective_from", "id")
