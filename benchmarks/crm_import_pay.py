@@ -365,8 +365,8 @@ def build(args, workdir: Path) -> dict:
 # --- The measuring process -------------------------------------------------------------------
 
 
-def import_previous(path: Path, month: dt.date) -> None:
-    """Last month's file, through the import itself (not measured)."""
+def start_import(path: Path, month: dt.date):
+    """``import_start`` of the file, firm-wide, by the operator (queued, not run)."""
     from django.contrib.auth import get_user_model
     from django.core.files import File
 
@@ -374,7 +374,7 @@ def import_previous(path: Path, month: dt.date) -> None:
 
     operator = get_user_model().objects.filter(is_superuser=True).first()
     with path.open("rb") as fh:
-        imp = svc.import_start(
+        return svc.import_start(
             actor=operator,
             branch=None,
             month=month,
@@ -382,7 +382,13 @@ def import_previous(path: Path, month: dt.date) -> None:
             enqueue=False,
             as_operator=True,
         )
-    imp = svc.import_run(imp.pk)
+
+
+def import_previous(path: Path, month: dt.date) -> None:
+    """Last month's file, through the import itself (not measured)."""
+    from brokerdesk.performance import services_import as svc
+
+    imp = svc.import_run(start_import(path, month).pk)
     if imp.status != "done":
         raise SystemExit(f"the set-up's import of {month:%Y-%m} ended {imp.status}: {imp.error}")
 
@@ -542,9 +548,6 @@ def rss_mb() -> float:
 def measure_import(path: Path, *, trace: bool = False) -> dict:
     import tracemalloc
 
-    from django.contrib.auth import get_user_model
-    from django.core.files import File
-
     from brokerdesk.performance import services_import as svc
     from brokerdesk.performance.models import CrmImport
 
@@ -587,20 +590,11 @@ def measure_import(path: Path, *, trace: bool = False) -> dict:
                 flush=True,
             )
 
-    operator = get_user_model().objects.filter(is_superuser=True).first()
     month = month_of_file()
     if trace:
         tracemalloc.start()
     t0 = time.perf_counter()
-    with path.open("rb") as fh:
-        imp = svc.import_start(
-            actor=operator,
-            branch=None,
-            month=month,
-            upload=File(fh, name=path.name),
-            enqueue=False,
-            as_operator=True,
-        )
+    imp = start_import(path, month)
     phases["store file (copy + SHA-256)"] = time.perf_counter() - t0
     if os.environ.get("BENCH_EXPLAIN") and connection_vendor() == "postgresql":
         explain_writes()
