@@ -21,7 +21,10 @@ from brokerdesk.org.tests.factories import make_id_number
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Read at each use: a run that crosses midnight (Shanghai) must not mix two days."""
+    return timezone.localdate()
 
 
 def _form(**extra):
@@ -31,7 +34,7 @@ def _form(**extra):
         "name": "王大锤",
         "id_number": make_id_number(77, area="110102"),
         "mobile": "13987654321",
-        "opened_on": (TODAY - dt.timedelta(days=3)).isoformat(),
+        "opened_on": (today() - dt.timedelta(days=3)).isoformat(),
         "source": Client.Source.REFERRAL,
     }
     data.update(extra)
@@ -292,9 +295,9 @@ def test_transfer_needs_assign_and_a_reason(org, client_for, book):
     assert client_for(org.users.cm).get(reverse("clients:transfer", args=[client.pk])).status_code == 404
     web = client_for(org.users.manager)
     url = reverse("clients:transfer", args=[client.pk])
-    resp = web.post(url, {"to": org.staff.cm_b.pk, "effective": TODAY.isoformat(), "note": ""})
+    resp = web.post(url, {"to": org.staff.cm_b.pk, "effective": today().isoformat(), "note": ""})
     assert resp.status_code == 400 and "note" in resp.context["form"].errors
-    resp = web.post(url, {"to": org.staff.cm_b.pk, "effective": TODAY.isoformat(), "note": "张三调岗"})
+    resp = web.post(url, {"to": org.staff.cm_b.pk, "effective": today().isoformat(), "note": "张三调岗"})
     assert resp.status_code == 302
     client.refresh_from_db()
     assert client.manager == org.staff.cm_b
@@ -321,9 +324,9 @@ def test_single_month_figures_on_the_detail(org, client_for, book):
     url = reverse("clients:figure-save", args=[client.pk])
     assert client_for(org.users.cm).post(url, {}).status_code == 404  # no figures right
     web = client_for(org.users.accountant)
-    resp = web.post(url, {"month": f"{TODAY:%Y-%m}", "assets": "abc", "revenue": "1"})
+    resp = web.post(url, {"month": f"{today():%Y-%m}", "assets": "abc", "revenue": "1"})
     assert resp.status_code == 400 and "assets" in resp.context["figure_form"].errors
-    web.post(url, {"month": f"{TODAY:%Y-%m}", "assets": "3,500,000", "revenue": "100"})
+    web.post(url, {"month": f"{today():%Y-%m}", "assets": "3,500,000", "revenue": "100"})
     client.refresh_from_db()
     assert client.assets == Decimal("3500000.00")
     assert client.tier.code == "gold"
@@ -344,7 +347,7 @@ def _xlsx(rows):
 
 def test_figures_import_reports_every_bad_line_and_writes_nothing(org, client_for, book):
     web = client_for(org.users.accountant)
-    month = f"{TODAY:%Y-%m}"
+    month = f"{today():%Y-%m}"
     bad = _xlsx(
         [["660000001", month, "100", "1"], ["999999999", month, "1", "1"], ["660000002", "2026/13", "x", "1"]]
     )
@@ -424,9 +427,9 @@ def test_visits_due_most_overdue_first_for_own_clients(org, client_for):
     c = make_client(org.users.cm, name="丙")
     d = make_client(org.users.cm, name="丁")
     peer = make_client(org.users.cm_peer, name="戊")
-    Client.objects.filter(pk=a.pk).update(tier=gold, last_visit_on=TODAY - dt.timedelta(days=70))  # 10 over
-    Client.objects.filter(pk=b.pk).update(tier=silver, last_visit_on=TODAY - dt.timedelta(days=120))  # 30
-    Client.objects.filter(pk=c.pk).update(tier=gold, last_visit_on=TODAY - dt.timedelta(days=10))  # not due
+    Client.objects.filter(pk=a.pk).update(tier=gold, last_visit_on=today() - dt.timedelta(days=70))  # 10 over
+    Client.objects.filter(pk=b.pk).update(tier=silver, last_visit_on=today() - dt.timedelta(days=120))  # 30
+    Client.objects.filter(pk=c.pk).update(tier=gold, last_visit_on=today() - dt.timedelta(days=10))  # not due
     Client.objects.filter(pk=d.pk).update(tier=silver, last_visit_on=None)  # never: due today
     Client.objects.filter(pk=peer.pk).update(tier=gold, last_visit_on=None)
     resp = client_for(org.users.cm).get(reverse("clients:due"))
