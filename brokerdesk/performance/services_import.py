@@ -2,26 +2,24 @@
 """The monthly CRM import (第十五条): a month of client-level figures from the firm's CRM.
 
 ``import_start`` checks the caller, the month and the file (by content, size capped), stores
-it and queues the work; ``import_run`` does the work in three phases:
+it and queues the work; ``import_run`` does the work in two phases:
 
-1. **read**: the file is streamed (``csv`` or openpyxl read-only) in batches of
-   ``BATCH`` rows. Each row is checked (number, dates, month, new-account flag) and looked
-   up (client number, the CRM's manager 工号, the responsible manager on the last day of the
-   month and on the opening day from the ownership history, duplicates). Every problem is
-   an ``ImportRowError`` (line and reason). Good rows are *staged* in ``ClientMonth`` under
-   this import, which is not current yet, so nothing reads them. Each batch is one short
-   transaction that also moves the progress counters, so the page and the command line see
-   progress while the file is read, and a concurrent writer never waits long for SQLite's
-   lock.
-2. **check**: a file with bad rows stops here (status ``invalid``: nothing imported) unless
-   the user accepted importing the good rows (then, or later with
-   ``import_accept_good_rows``).
-3. **load**: in ONE transaction the month is switched to this import (``MonthVersion`` of
-   every branch it covers repointed, the previous import kept as superseded), the branches'
-   statistics (``ManagerMonth``) are deleted and rebuilt by one INSERT … SELECT … GROUP BY,
-   and the clients' interim figures (``clients.Figure`` of the month, the latest figures on
-   the client row, tiers) are refreshed set-based. A crash anywhere before the commit leaves
-   the previous version as it was; the staged rows of a failed import are never read.
+1. **read** (``_read``): every client is loaded first (``_client_map``: one query, packed
+   ints), then the file is streamed (``csv`` or openpyxl read-only) and each row checked in
+   Python (number, dates, month, new-account flag, the CRM's 工号, the client: unknown, other
+   branch, duplicate, no responsible manager on the month's last day). Every problem is an
+   ``ImportRowError`` (line and reason). Good rows go straight into ``ClientMonth`` under this
+   import, which is not current yet, so nothing reads them, in batches that are each one short
+   transaction moving the progress counters. A file with bad rows stops here (status
+   ``invalid``: its stored rows are removed, nothing imported) unless the user accepted
+   importing the good rows (then, or later with ``import_accept_good_rows``).
+2. **load** (``_load``): in ONE transaction the openers of the new accounts are set, the month
+   is switched to this import (``MonthVersion`` of every branch it covers repointed, the
+   previous import kept as superseded), the branches' statistics (``ManagerMonth``) are
+   rebuilt from one GROUP BY (whose sums are also the reconciliation's), and the tiers the
+   month's figures change are written. A crash anywhere before the commit leaves the previous
+   version as it was. The clients' figures are not copied anywhere: the client pages read the
+   current import's rows (``clients.selectors.with_latest_figures``).
 
 Credit (DESIGN: by ownership history, never by the CRM's own column): revenue, assets and
 "clients served" go to the responsible manager on the month's last day; a new account goes to
