@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 from harness import (  # noqa: E402 - beside this file
     Case,
     Result,
+    explain_slowest,
     load_average,
     measure,
     print_results,
@@ -286,7 +287,7 @@ def run_child(args) -> int:
     baselines = {r.who: r for r in results if r.case.url == "/api/me/"}
     print(f"load average after: {load_average()}")
     status = report(results, baselines, args.floor_ms)
-    explain_slowest(results)
+    explain_slowest(results, login, args.floor_ms, limit=6)
     return status
 
 
@@ -377,35 +378,6 @@ def report(results: list[Result], baselines: dict[str, Result], floor: float) ->
     searches = sorted({r.queries for r in measured if r.case.label.startswith("search") and r.case.rows})
     print(f"queries per list page: {lists}; per search page with results: {searches}")
     return 1 if failed else 0
-
-
-def explain_slowest(results: list[Result], limit: int = 6) -> None:
-    """For the slowest cases over the floor (or the slowest one), the longest query of one
-    request and its plan, for the reader."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    measured = sorted((r for r in results if not r.case.label.startswith("baseline")), key=lambda r: -r.p95)
-    chosen = [r for r in measured if r.p95 > FLOOR_MS][:limit] or measured[:1]
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    for r in chosen:
-        client = login(r.who)
-        headers = {"HX-Request": "true", "HX-Target": "results"} if r.case.htmx else {}
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(r.case.url, headers=headers)
-        q = max(ctx.captured_queries, key=lambda q: float(q["time"]))
-        sql = q["sql"]
-        print()
-        print(f"{r.who} {r.case.label}: longest query {float(q['time']) * 1000:.1f} ms")
-        where = sql.find(" FROM ")
-        print(f"  SELECT …{sql[where : where + 700]}")
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(prefix + sql)
-                for row in cursor.fetchall():
-                    print("    " + " | ".join(str(x) for x in row))
-        except Exception as exc:  # noqa: BLE001 - captured SQL has inlined parameters; best effort
-            print(f"    (no plan: {exc.__class__.__name__})")
 
 
 if __name__ == "__main__":

@@ -189,14 +189,14 @@ def print_results(
     return failed
 
 
-def explain_slowest(results: Sequence, login: Callable, floor: float) -> None:
+def explain_slowest(results: Sequence, login: Callable, floor: float, limit: int = 4) -> None:
     """The longest query of the slowest case (or of each case over the target), with its plan;
     ``login(username)`` gives a logged-in test client."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     measured = sorted((r for r in results if not r.case.label.startswith("baseline")), key=lambda r: -r.p95)
-    chosen = [r for r in measured if r.p95 > floor][:4] or measured[:1]
+    chosen = [r for r in measured if r.p95 > floor][:limit] or measured[:1]
     prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
     for r in chosen:
         client = login(r.who)

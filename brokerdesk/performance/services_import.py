@@ -105,10 +105,8 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 
 
 class Phase:
-    READING = "reading"
-    CHECKING = "checking"
+    READING = "reading"  # and checking, and storing the good rows
     CHECKED = "checked"
-    STAGING = "staging"
     LOADING = "loading"
     DONE = "done"
 
@@ -652,8 +650,9 @@ def _client_map(imp: CrmImport) -> dict[str, tuple]:
     # The two halves of ``_pack`` made by the database (each fits a 64-bit integer): the
     # client and branch; the manager, opening day and tier.
     sql = f"""
-        SELECT c.client_no, (CAST(c.id AS {big}) << 24) | c.branch_id,
-            (CAST(COALESCE(o.manager_id, 0) AS {big}) << 36) | (CAST({ordinal} AS {big}) << 16) | ({tier} + 1)
+        SELECT c.client_no, (CAST(c.id AS {big}) << {CLIENT - BRANCH}) | c.branch_id,
+            (CAST(COALESCE(o.manager_id, 0) AS {big}) << {MANAGER})
+            | (CAST({ordinal} AS {big}) << {ORDINAL}) | ({tier} + 1)
         FROM {client} c
         LEFT JOIN {owner} o ON o.client_id = c.id AND o.start <= %s
             AND (o.{end_col} IS NULL OR o.{end_col} > %s)
@@ -663,25 +662,36 @@ def _client_map(imp: CrmImport) -> dict[str, tuple]:
         cursor.execute(sql, [imp.month, end, end])
         while chunk := cursor.fetchmany(20_000):
             for no, high, low in chunk:
-                found[no] = high << 68 | low
+                found[no] = high << BRANCH | low
     return found
 
 
-# A client of the map as one int (a tuple of five took twice the memory): tier + 1 (16 bits),
-# the opening day's ordinal (20), the month-end manager or 0 (32), the branch (24), the client.
+# A client of the map as one int (a tuple of five took twice the memory), from the lowest bit:
+# tier + 1 (16 bits), the opening day's ordinal (20), the month-end manager or 0 (32), the
+# branch (24), the client. The database packs it (``_client_map``), the read loop unpacks it
+# inline; ``_pack`` and ``_unpack`` are the same layout in one place each way.
+ORDINAL, MANAGER, BRANCH, CLIENT = 16, 36, 68, 92
+TIER_MASK, ORDINAL_MASK, MANAGER_MASK, BRANCH_MASK = 0xFFFF, 0xFFFFF, 0xFFFFFFFF, 0xFFFFFF
+
+
 def _pack(client_id: int, branch_id: int, manager_id: int | None, ordinal: int, tier: int) -> int:
-    return ((((client_id << 24 | branch_id) << 32 | (manager_id or 0)) << 20 | ordinal) << 16) | (tier + 1)
+    return (
+        client_id << CLIENT
+        | branch_id << BRANCH
+        | (manager_id or 0) << MANAGER
+        | ordinal << ORDINAL
+        | (tier + 1)
+    )
 
 
 def _unpack(value: int) -> tuple[int, int, int | None, int, int]:
     """(client, branch, month-end manager or None, opening day's ordinal, tier)."""
-    manager_id = (value >> 36) & 0xFFFFFFFF
     return (
-        value >> 92,
-        (value >> 68) & 0xFFFFFF,
-        manager_id or None,
-        (value >> 16) & 0xFFFFF,
-        (value & 0xFFFF) - 1,
+        value >> CLIENT,
+        (value >> BRANCH) & BRANCH_MASK,
+        (value >> MANAGER) & MANAGER_MASK or None,
+        (value >> ORDINAL) & ORDINAL_MASK,
+        (value & TIER_MASK) - 1,
     )
 
 
@@ -788,8 +798,8 @@ def _read(imp: CrmImport, progress: Progress | None) -> list[tuple[int | None, i
                 packed = clients.get(cells[i_client])
                 crm_manager = staff.get(cells[i_emp])
                 if packed is not None and packed > 0 and crm_manager is not None:
-                    manager_id = (packed >> 36) & 0xFFFFFFFF  # _unpack, inline
-                    branch_id = (packed >> 68) & 0xFFFFFF
+                    manager_id = (packed >> MANAGER) & MANAGER_MASK  # _unpack, inline (hot path)
+                    branch_id = (packed >> BRANCH) & BRANCH_MASK
                     if manager_id and (not own_branch or branch_id == own_branch):
                         r_text, a_text, e_text = cells[i_revenue], cells[i_avg], cells[i_end]
                         revenue, avg, end_assets = fen_of(r_text), fen_of(a_text), fen_of(e_text)
@@ -814,9 +824,9 @@ def _read(imp: CrmImport, progress: Progress | None) -> list[tuple[int | None, i
                             and avg >= 0 <= end_assets
                         ):
                             row_ok = True
-                            client_id = packed >> 92
-                            registered_on = (packed >> 16) & 0xFFFFF
-                            tier = (packed & 0xFFFF) - 1
+                            client_id = packed >> CLIENT
+                            registered_on = (packed >> ORDINAL) & ORDINAL_MASK
+                            tier = (packed & TIER_MASK) - 1
                             clients[cells[i_client]] = -line
             if not row_ok:
                 if len(cells) < width:
