@@ -41,7 +41,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,6 +55,7 @@ from brokerdesk.access import roles
 from brokerdesk.access.scope import EVERYTHING, can, scope_filter, visible
 from brokerdesk.clients.models import Client, Ownership
 from brokerdesk.core.files import safe_display_name
+from brokerdesk.core.money import ZERO, to_fen
 from brokerdesk.org.models import Branch, Staff
 from brokerdesk.performance.models import (
     ClientMonth,
@@ -75,7 +76,6 @@ MAX_BYTES = getattr(settings, "CRM_IMPORT_MAX_BYTES", 300 * 1024 * 1024)
 # An .xlsx is a zip: its unpacked size and compression ratio are capped (zip bombs).
 XLSX_MAX_UNPACKED = 2 * 1024 * 1024 * 1024
 XLSX_MAX_RATIO = 150
-FEN = Decimal("0.01")
 LIMIT = Decimal("1e16")  # max_digits=18, decimal_places=2
 
 Progress = Callable[[int, int, str], None]
@@ -190,7 +190,7 @@ def parse_amount(value) -> Decimal | None:
                 return None
     if not amount.is_finite():
         return None
-    amount = amount.quantize(FEN, rounding=ROUND_HALF_UP)
+    amount = to_fen(amount)
     return amount if abs(amount) < LIMIT else None
 
 
@@ -971,7 +971,7 @@ def _read(imp: CrmImport, progress: Progress | None) -> list[tuple[int | None, i
         "branches": sorted(branches),
     }
     for key in ("net_revenue", "avg_assets", "end_assets"):
-        totals[key] = str(Decimal(totals[key]).quantize(FEN))
+        totals[key] = str(to_fen(totals[key]))
     CrmImport.objects.filter(pk=pk).update(
         rows_total=count, rows_bad=bad_lines, file_totals=totals, phase=Phase.CHECKED
     )
@@ -1030,10 +1030,8 @@ def fen_total(column: str) -> str:
 
 def from_fen_total(value) -> Decimal:
     if value is None:
-        return Decimal("0.00")
-    if connection.vendor == "sqlite":
-        return (Decimal(int(value)) / HUNDRED).quantize(FEN)
-    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+        return ZERO
+    return to_fen(Decimal(int(value)) / HUNDRED if connection.vendor == "sqlite" else value)
 
 
 HUNDRED = Decimal(100)
@@ -1169,7 +1167,7 @@ def rebuild_statistics(imp: CrmImport, branch_ids: list[int]) -> dict:
         opened = cursor.fetchall()
     groups: dict[tuple[int, int], list] = {}
     rows = mismatches = 0
-    sums = [Decimal("0.00")] * 3
+    sums = [ZERO] * 3
     for branch_id, staff_id, n, revenue, end_assets, avg, mismatch in served:
         revenue, end_assets, avg = from_fen_total(revenue), from_fen_total(end_assets), from_fen_total(avg)
         rows += n
@@ -1181,7 +1179,7 @@ def rebuild_statistics(imp: CrmImport, branch_ids: list[int]) -> dict:
         new_total += n
         if opener_id is None:
             continue
-        groups.setdefault((branch_id, opener_id), [0, 0, ZERO_FEN, ZERO_FEN, ZERO_FEN])[0] += n
+        groups.setdefault((branch_id, opener_id), [0, 0, ZERO, ZERO, ZERO])[0] += n
     placed = _placements({staff_id for _b, staff_id in groups}, end)
     bulk_insert(
         ManagerMonth._meta.db_table,
@@ -1204,7 +1202,6 @@ def rebuild_statistics(imp: CrmImport, branch_ids: list[int]) -> dict:
     }
 
 
-ZERO_FEN = Decimal("0.00")
 MM_COLUMNS = (
     "branch_id",
     "month",
