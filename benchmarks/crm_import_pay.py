@@ -32,6 +32,7 @@ is 1 GB or more. See benchmarks/README-performance.md.
 """
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -404,7 +405,13 @@ def run_child(args) -> int:
     t = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     migrate = time.perf_counter() - t
-    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+    if os.environ.get("BENCH_KEEP") == "1":  # the files stay beside the kept database
+        folder = Path(os.environ["BROKERDESK_DATA_DIR"]) / "crm-bench"
+        folder.mkdir(exist_ok=True)
+        files = contextlib.nullcontext(str(folder))
+    else:
+        files = tempfile.TemporaryDirectory(prefix="crm-bench-")
+    with files as tmp:
         built = build(args, Path(tmp))
         setup = {"migrate": migrate, **built["times"]}
         print()

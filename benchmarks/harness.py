@@ -2,6 +2,7 @@
 its own, and the timing of requests (warm-up, round robin, nearest-rank p95, CPU time and a
 query count per case). Imported by the scripts beside it."""
 
+import contextlib
 import math
 import os
 import statistics
@@ -46,7 +47,14 @@ def run_in_fresh_database(vendor: str, command: list[str], env: dict[str, str], 
     one DATABASE_URL names (never that one itself), dropped afterwards. The settings read the
     environment at import, hence a process of its own."""
     env = {**env, "PYTHONPATH": str(ROOT)}
-    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+    # BENCH_KEEP=1 keeps the database and the work folder (their names are printed), to look
+    # into them afterwards; drop them by hand.
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    with (
+        contextlib.nullcontext(tempfile.mkdtemp(prefix=prefix))
+        if keep
+        else tempfile.TemporaryDirectory(prefix=prefix) as tmp
+    ):
         env["BROKERDESK_DATA_DIR"] = tmp
         env["BROKERDESK_MEDIA_ROOT"] = str(Path(tmp) / "files")
         if vendor == "sqlite":
@@ -61,7 +69,10 @@ def run_in_fresh_database(vendor: str, command: list[str], env: dict[str, str], 
             env["DB_CONN_MAX_AGE"] = "60"  # persistent connections, as deployed
             return subprocess.call(command, env=env, cwd=ROOT)  # noqa: S603
         finally:
-            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if keep:
+                print(f"kept: database {name}, folder {tmp}")
+            else:
+                pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
