@@ -1136,8 +1136,13 @@ def _load(imp: CrmImport, tier_changes: list, progress: Progress | None) -> None
     if connection.vendor == "postgresql":
         # A million new rows: without fresh statistics PostgreSQL plans pay's new-account query
         # as a scan of the whole month instead of the small partial index (0.5 s at 1M rows).
+        # Only the columns that queries filter or join on: the amounts' statistics (sampled
+        # from 30,000 rows each) are never used, and took half of it.
+        columns = ("crm_import_id", "branch_id", "is_new", "opener_id", "client_id", "month")
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(ClientMonth._meta.db_table)}")
+            cursor.execute(
+                f"ANALYZE {connection.ops.quote_name(ClientMonth._meta.db_table)} ({', '.join(columns)})"
+            )
     if progress:
         progress(imp.progress_total, imp.progress_total, Phase.DONE)
 
