@@ -226,7 +226,9 @@ class Ownership(models.Model):
         CLAIM = "claim", _("Claim approved")
         IMPORT = "import", _("Imported")
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="ownerships")
+    # Indexed by ownership_client_idx (client first), which also holds what the monthly CRM
+    # import reads of every client's ownership: a join on it never reads the table's rows.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="ownerships", db_index=False)
     manager = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="client_ownerships")
     start = models.DateField(_("from"))
     end = models.DateField(_("until (exclusive)"), null=True, blank=True)
@@ -252,7 +254,10 @@ class Ownership(models.Model):
                 condition=Q(end__isnull=True) | Q(end__gt=models.F("start")), name="ownership_end_after_start"
             ),
         ]
-        indexes = [models.Index(fields=["manager", "start"], name="ownership_manager_idx")]
+        indexes = [
+            models.Index(fields=["manager", "start"], name="ownership_manager_idx"),
+            models.Index(fields=["client", "start", "end", "manager"], name="ownership_client_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.manager_id} {self.start}–{self.end or ''}"
