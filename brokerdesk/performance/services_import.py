@@ -963,19 +963,11 @@ def _read(imp: CrmImport, progress: Progress | None) -> list[tuple[int | None, i
                             stream.write(batch)
                             batch = []
             if count % BATCH == 0:
-                if stream is not None:
-                    stream.write(batch if storing else [])
-                    stream.close()
-                    batch = []
-                _write_batch(imp, batch if storing else [], errors)
+                _write_batch(imp, batch if storing else [], errors, stream)
                 batch, errors = [], []
                 total = max(total, count)
                 _set_progress(pk, count, total, Phase.READING, progress)
-        if stream is not None:
-            stream.write(batch if storing else [])
-            stream.close()
-            batch = []
-        _write_batch(imp, batch if storing else [], errors)
+        _write_batch(imp, batch if storing else [], errors, stream)
     del clients
     totals = {
         "rows": good,
@@ -1048,21 +1040,18 @@ class _CopyStream:
         self.close(*exc)
 
 
-def _write_batch(imp: CrmImport, rows: list, errors: list) -> None:
+def _write_batch(imp: CrmImport, rows: list, errors: list, stream: _CopyStream | None) -> None:
+    """The end of a batch: its last good rows (PostgreSQL: they end the batch's COPY, fed while
+    it was read) and its bad rows' errors."""
+    if stream is not None:
+        stream.write(rows)
+        stream.close()
+        rows = []
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            if rows:  # COPY text lines, made by _read
-                qn = connection.ops.quote_name
-                cols = ", ".join(qn(c) for c in CM_COLUMNS)
-                with (
-                    connection.cursor() as cursor,
-                    cursor.cursor.copy(f"COPY {qn(ClientMonth._meta.db_table)} ({cols}) FROM STDIN") as copy,
-                ):
-                    copy.write("".join(rows))
-        else:
-            # The import and month are the same for every row (written into the statement); the
-            # amounts come in fen: dividing two exact doubles gives the double nearest to the
-            # decimal amount, the same value the decimal text would be stored as.
+        if rows:
+            # SQLite. The import and month are the same for every row (written into the
+            # statement); the amounts come in fen: dividing two exact doubles gives the double
+            # nearest to the decimal amount, the same value the decimal text would be stored as.
             same = (str(int(imp.pk)), f"'{imp.month.isoformat()}'")
             fen = ("%s / 100.0",) * 3
             bulk_insert(ClientMonth._meta.db_table, CM_COLUMNS, rows, marks=same + ("%s",) * 7 + fen)
